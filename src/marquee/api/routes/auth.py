@@ -1,0 +1,7 @@
+"""Sign-up, login, token refresh and logout."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["auth"])

@@ -1,0 +1,7 @@
+"""Genres."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["genres"])

@@ -1,0 +1,7 @@
+"""People and their credits."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["people"])

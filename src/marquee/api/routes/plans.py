@@ -1,0 +1,7 @@
+"""Plans and their entitlements."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["plans"])

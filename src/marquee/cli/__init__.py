@@ -1,0 +1,1 @@
+"""The ``marquee`` command line: one module per noun."""

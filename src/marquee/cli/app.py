@@ -1,0 +1,53 @@
+"""The Typer application and its entry point; errors become one clear line, never a traceback."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from marquee.cli import billing, db, demo, import_, serve, users
+from marquee.cli.context import CliState, err_console
+from marquee.errors import ApiError, MarqueeError
+
+app = typer.Typer(
+    name="marquee",
+    help="Marquee: a self-hosted streaming platform with a production-grade recommender.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def _global(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="TOML settings file.", envvar="MARQUEE_CONFIG")
+    ] = None,
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="Where embedded backends keep their files.")
+    ] = None,
+) -> None:
+    ctx.obj = CliState(config_file=config, data_dir=data_dir)
+
+
+app.command("demo")(demo.demo)
+app.command("serve")(serve.serve)
+app.add_typer(db.app, name="db")
+app.add_typer(import_.app, name="import")
+app.add_typer(users.app, name="users")
+app.add_typer(billing.app, name="billing")
+
+
+def main() -> None:
+    try:
+        app()
+    except (MarqueeError, OSError) as exc:
+        detail = exc.detail if isinstance(exc, ApiError) else str(exc)
+        err_console.print(f"[red]error:[/red] {detail}")
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)

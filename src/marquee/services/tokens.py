@@ -1,0 +1,92 @@
+"""Short-lived JWT access tokens, checkable without the database.
+
+An access token names its login session (``sid``); logging out marks the session revoked in the
+online store for the token's remaining lifetime, so a stolen access token dies with the session.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+import jwt
+
+from marquee.clock import Clock
+from marquee.domain.roles import Role
+from marquee.errors import Unauthenticated
+from marquee.storage.kv import OnlineStore
+
+ALGORITHM = "HS256"
+ISSUER = "marquee"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: an account, its role, and the login session the token belongs to."""
+
+    account_id: int
+    role: Role
+    session: str
+
+
+class AccessTokens:
+    def __init__(self, *, secret: str, ttl_s: int, kv: OnlineStore, clock: Clock) -> None:
+        self._secret = secret
+        self._ttl_s = ttl_s
+        self._kv = kv
+        self._clock = clock
+
+    @property
+    def ttl_s(self) -> int:
+        return self._ttl_s
+
+    def issue(self, *, account_id: int, role: Role, session: str) -> str:
+        now = self._clock()
+        claims = {
+            "iss": ISSUER,
+            "sub": str(account_id),
+            "role": role.value,
+            "sid": session,
+            "iat": int(now.timestamp()),
+            "exp": int((now + timedelta(seconds=self._ttl_s)).timestamp()),
+            "jti": secrets.token_hex(8),
+        }
+        return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
+
+    def verify(self, token: str) -> Principal:
+        try:
+            claims = self._decode(token)
+        except jwt.ExpiredSignatureError:
+            raise Unauthenticated("the access token has expired; refresh it") from None
+        except jwt.InvalidTokenError:
+            raise Unauthenticated("the access token is not valid") from None
+        try:
+            principal = Principal(int(claims["sub"]), Role(claims["role"]), str(claims["sid"]))
+        except (ValueError, KeyError):
+            raise Unauthenticated("the access token is not valid") from None
+        if self._kv.get(revoked_key(principal.session)) is not None:
+            raise Unauthenticated("the session has been logged out")
+        return principal
+
+    def _decode(self, token: str) -> dict[str, object]:
+        # Expiry is checked against the injected clock, not PyJWT's wall clock.
+        claims: dict[str, object] = jwt.decode(
+            token,
+            self._secret,
+            algorithms=[ALGORITHM],
+            issuer=ISSUER,
+            options={"require": ["exp", "sub", "sid", "role"], "verify_exp": False},
+        )
+        exp = claims["exp"]
+        if not isinstance(exp, int) or exp <= self._clock().timestamp():
+            raise jwt.ExpiredSignatureError("expired")
+        return claims
+
+    def revoke_session(self, session: str) -> None:
+        """Refuse every access token of ``session`` until the longest of them has expired."""
+        self._kv.set(revoked_key(session), b"1", ttl=self._ttl_s + 5)
+
+
+def revoked_key(session: str) -> str:
+    return f"auth:revoked:{session}"

@@ -1,0 +1,1 @@
+"""Storage: interfaces and one implementation per backend, chosen by URL in bootstrap."""

@@ -73,25 +73,31 @@ class BodyLimit:
             await self._reject(scope, receive, send)
             return
         received = 0
-        response_started = False
+        tripped = False
+        replaced = False
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, tripped
             message = await receive()
             received += len(message.get("body", b""))
             if received > self.max_bytes:
+                tripped = True
                 raise _TooLarge
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal response_started
-            response_started = response_started or message["type"] == "http.response.start"
-            await send(message)
+        async def guarded_send(message: Message) -> None:
+            # The framework may turn our exception into its own 400; answer 413 instead.
+            nonlocal replaced
+            if not tripped:
+                await send(message)
+            elif not replaced:
+                replaced = True
+                await self._reject(scope, receive, send)
 
         try:
-            await self.app(scope, counting_receive, tracking_send)
+            await self.app(scope, counting_receive, guarded_send)
         except _TooLarge:
-            if not response_started:
+            if not replaced:
                 await self._reject(scope, receive, send)
 
     async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
 import uvicorn
 
-from marquee.api import create_app
-from marquee.cli.context import state
-from marquee.config import Settings
+from marquee.cli.context import CliState, state
 from marquee.logs import configure_logging
 
 
-def run_server(settings: Settings) -> None:
+def run_server(cli: CliState, *, host: str, port: int, workers: int = 1) -> None:
+    """Serve in this process (or ``workers`` processes) with the settings ``cli`` names."""
+    settings = cli.settings()  # validate here, so a bad key is one line before any worker starts
+    # Workers rebuild the settings from the environment: hand them what the command line said.
+    if cli.config_file is not None:
+        os.environ["MARQUEE_CONFIG"] = str(cli.config_file)
+    if cli.data_dir is not None:
+        os.environ["MARQUEE_DATA_DIR"] = str(cli.data_dir)
     configure_logging(settings.log_level, as_json=settings.log_json)
     uvicorn.run(
-        create_app(settings),
-        host=settings.http.host,
-        port=settings.http.port,
+        "marquee.api.asgi:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
         log_config=None,
+        access_log=False,
         timeout_graceful_shutdown=5,
     )
 
@@ -28,10 +37,9 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str | None, typer.Option(help="Bind address (default from settings).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default from settings).")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
 ) -> None:
-    """Serve the API and web pages."""
-    settings = state(ctx).settings()
-    http = settings.http.model_copy(
-        update={k: v for k, v in {"host": host, "port": port}.items() if v is not None}
-    )
-    run_server(settings.model_copy(update={"http": http}))
+    """Serve the API."""
+    cli = state(ctx)
+    http = cli.settings().http
+    run_server(cli, host=host or http.host, port=port or http.port, workers=workers)

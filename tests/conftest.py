@@ -15,12 +15,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from marquee.api import create_app
 from marquee.bootstrap import Container, bootstrap
 from marquee.clock import ManualClock
 from marquee.config import Settings
+from marquee.services.accounts import AccountsService
+from marquee.services.credentials import Credentials
 from marquee.domain.roles import Role
 from marquee.storage.db import Database
 from marquee.storage.db.migrate import upgrade
@@ -95,7 +98,7 @@ def settings(stack: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iter
         database_url=database_url,
         online_url=online_url,
         kv_namespace=namespace,
-        secret_key=TEST_SECRET,  # type: ignore[arg-type]
+        secret_key=TEST_SECRET,
         log_json=False,
     )
     cleanup()
@@ -104,6 +107,11 @@ def settings(stack: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iter
 @pytest.fixture
 def container(settings: Settings, clock: ManualClock) -> Iterator[Container]:
     c = bootstrap(settings, clock=clock)
+    # The cheapest argon2id parameters: hashing is not what these tests are about.
+    cheap = Credentials(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    c.accounts = AccountsService(
+        db=c.db, kv=c.kv, tokens=c.tokens, settings=settings.auth, clock=clock, credentials=cheap
+    )
     yield c
     c.kv.delete_prefix("")
     c.close()

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from marquee.cli import billing, db, demo, import_, serve, users
 from marquee.cli.context import CliState, err_console
@@ -47,7 +48,8 @@ def main() -> None:
         app()
     except (MarqueeError, OSError) as exc:
         detail = exc.detail if isinstance(exc, ApiError) else str(exc)
-        err_console.print(f"[red]error:[/red] {detail}")
+        # One line, however long, and never read as rich markup.
+        err_console.print(Text.assemble(("error: ", "red"), detail), soft_wrap=True)
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)

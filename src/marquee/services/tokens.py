@@ -62,7 +62,9 @@ class AccessTokens:
         except jwt.InvalidTokenError:
             raise Unauthenticated("the access token is not valid") from None
         try:
-            principal = Principal(int(claims["sub"]), Role(claims["role"]), str(claims["sid"]))
+            principal = Principal(
+                int(str(claims["sub"])), Role(str(claims["role"])), str(claims["sid"])
+            )
         except (ValueError, KeyError):
             raise Unauthenticated("the access token is not valid") from None
         if self._kv.get(revoked_key(principal.session)) is not None:
@@ -70,13 +72,18 @@ class AccessTokens:
         return principal
 
     def _decode(self, token: str) -> dict[str, object]:
-        # Expiry is checked against the injected clock, not PyJWT's wall clock.
+        # Times are checked against the injected clock, not PyJWT's wall clock.
         claims: dict[str, object] = jwt.decode(
             token,
             self._secret,
             algorithms=[ALGORITHM],
             issuer=ISSUER,
-            options={"require": ["exp", "sub", "sid", "role"], "verify_exp": False},
+            options={
+                "require": ["exp", "sub", "sid", "role"],
+                "verify_exp": False,
+                "verify_iat": False,
+                "verify_nbf": False,
+            },
         )
         exp = claims["exp"]
         if not isinstance(exp, int) or exp <= self._clock().timestamp():

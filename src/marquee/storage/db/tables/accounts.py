@@ -13,6 +13,8 @@ from marquee.storage.db.base import Base, BigId, Json, UtcDateTime, utcnow
 
 class Account(Base):
     __tablename__ = "accounts"
+    # SQLite would otherwise reuse a deleted account's id, and an old token would follow it.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
@@ -47,7 +49,7 @@ class Profile(Base):
 
     account: Mapped[Account] = relationship(back_populates="profiles")
 
-    __table_args__ = (UniqueConstraint("account_id", "name"),)
+    __table_args__ = (UniqueConstraint("account_id", "name"), {"sqlite_autoincrement": True})
 
 
 class RefreshToken(Base):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 00:22:06.380924
+Create Date: 2026-11-21 01:06:48.922620
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_accounts")),
         sa.UniqueConstraint("email", name=op.f("uq_accounts_email")),
         sa.UniqueConstraint("external_ref", name=op.f("uq_accounts_external_ref")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "genres",
@@ -155,6 +156,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_profiles")),
         sa.UniqueConstraint("account_id", "name", name=op.f("uq_profiles_account_id_name")),
         sa.UniqueConstraint("external_ref", name=op.f("uq_profiles_external_ref")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("profiles", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_profiles_account_id"), ["account_id"], unique=False)

@@ -22,9 +22,9 @@ from marquee.api import create_app
 from marquee.bootstrap import Container, bootstrap
 from marquee.clock import ManualClock
 from marquee.config import Settings
+from marquee.domain.roles import Role
 from marquee.services.accounts import AccountsService
 from marquee.services.credentials import Credentials
-from marquee.domain.roles import Role
 from marquee.storage.db import Database
 from marquee.storage.db.migrate import upgrade
 from marquee.storage.db.tables import Account

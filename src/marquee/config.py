@@ -125,11 +125,14 @@ class Settings(BaseSettings):
             scheme = urlsplit(getattr(self, key)).scheme
             if scheme not in schemes:
                 allowed = ", ".join(sorted(schemes))
-                raise ValueError(f"{key}: scheme {scheme!r} is not supported (use one of {allowed})")
+                raise ValueError(
+                    f"{key}: scheme {scheme!r} is not supported (use one of {allowed})"
+                )
         secret = self.secret_key.get_secret_value()
         if self.mode == "prod" and (secret == DEV_SECRET or len(secret) < 32):
             raise ValueError(
-                "secret_key: the default or a short secret (< 32 characters) is refused in prod mode"
+                "secret_key: the default or a short secret (< 32 characters) "
+                "is refused in prod mode"
             )
         return self
 

@@ -39,7 +39,7 @@ class InvalidInput(ApiError):
 
     @classmethod
     def on(cls, field_name: str, reason: str) -> InvalidInput:
-        """An error about one field, e.g. ``InvalidInput.on("body.email", "already registered")``."""
+        """An error about one field: ``InvalidInput.on("body.email", "taken")``."""
         return cls(f"{field_name}: {reason}", problems=[FieldProblem(field_name, reason)])
 
 

@@ -32,7 +32,9 @@ def test_wrong_method_is_405_problem(client: TestClient) -> None:
 
 def test_malformed_json_is_400_naming_the_body(client: TestClient) -> None:
     response = client.post(
-        "/v1/auth/login", content=b'{"email": "a@b.c", ', headers={"content-type": "application/json"}
+        "/v1/auth/login",
+        content=b'{"email": "a@b.c", ',
+        headers={"content-type": "application/json"},
     )
     assert response.status_code == 400
     assert response.json()["type"] == "/problems/malformed-json"
@@ -66,9 +68,10 @@ def test_streamed_oversized_body_is_413(client: TestClient, settings: Settings) 
 
 
 def test_request_id_is_kept_when_sane_and_replaced_when_not(client: TestClient) -> None:
-    assert client.get("/healthz", headers={"x-request-id": "abc-123"}).headers[
-        "x-request-id"
-    ] == "abc-123"
+    assert (
+        client.get("/healthz", headers={"x-request-id": "abc-123"}).headers["x-request-id"]
+        == "abc-123"
+    )
     replaced = client.get("/healthz", headers={"x-request-id": "bad id\twith spaces"})
     assert replaced.headers["x-request-id"] != "bad id\twith spaces"
 

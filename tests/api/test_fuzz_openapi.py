@@ -24,7 +24,9 @@ EXAMPLES_PER_OPERATION = 25
 
 
 def _operations(settings: Settings, container: Container) -> list[schemathesis.APIOperation]:
-    schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(settings, container=container))
+    schema = schemathesis.openapi.from_asgi(
+        "/openapi.json", create_app(settings, container=container)
+    )
     return [result.ok() for result in schema.get_all_operations()]
 
 

@@ -1,4 +1,4 @@
-"""Migrations: the migrated schema equals the models on both databases, and upgrade is idempotent."""
+"""Migrations: the migrated schema equals the models on both databases; upgrade is idempotent."""
 
 from __future__ import annotations
 

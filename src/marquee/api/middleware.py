@@ -53,7 +53,7 @@ class RequestContext:
             request_id_var.reset(token)
 
 
-class _TooLarge(Exception):
+class _TooLargeError(Exception):
     pass
 
 
@@ -82,7 +82,7 @@ class BodyLimit:
             received += len(message.get("body", b""))
             if received > self.max_bytes:
                 tripped = True
-                raise _TooLarge
+                raise _TooLargeError
             return message
 
         async def guarded_send(message: Message) -> None:
@@ -96,7 +96,7 @@ class BodyLimit:
 
         try:
             await self.app(scope, counting_receive, guarded_send)
-        except _TooLarge:
+        except _TooLargeError:
             if not replaced:
                 await self._reject(scope, receive, send)
 

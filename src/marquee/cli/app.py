@@ -26,7 +26,8 @@ app = typer.Typer(
 def _global(
     ctx: typer.Context,
     config: Annotated[
-        Path | None, typer.Option("--config", "-c", help="TOML settings file.", envvar="MARQUEE_CONFIG")
+        Path | None,
+        typer.Option("--config", "-c", help="TOML settings file.", envvar="MARQUEE_CONFIG"),
     ] = None,
     data_dir: Annotated[
         Path | None, typer.Option("--data-dir", help="Where embedded backends keep their files.")

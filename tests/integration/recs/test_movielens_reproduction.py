@@ -14,7 +14,9 @@ from marquee.recs.evaluation.runner import prepare, run, score
 pytestmark = [pytest.mark.shared_data, pytest.mark.slow]
 
 
-def ndcg_and_friends(shared_data: Path, protocol: str, model: str, params: dict[str, float]) -> dict[str, float]:
+def ndcg_and_friends(
+    shared_data: Path, protocol: str, model: str, params: dict[str, float]
+) -> dict[str, float]:
     dataset = load_dataset(shared_data / "movielens" / "ml-100k")
     split = make_split(dataset.ratings, protocol, seed=42)
     test = prepare(split.test, split.items)

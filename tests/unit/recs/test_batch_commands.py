@@ -112,8 +112,8 @@ def test_bad_training_files_are_one_line_errors(
 
 
 def test_an_unknown_model_names_the_option(tmp_path: Path, train: Path, users: Path) -> None:
-    code, error = run("recommend-batch", "--train", str(train), "--users", str(users),
-                      "--model", "magic", "--out", str(tmp_path / "o.csv"))  # fmt: skip
+    _, error = run("recommend-batch", "--train", str(train), "--users", str(users),
+                   "--model", "magic", "--out", str(tmp_path / "o.csv"))  # fmt: skip
     assert isinstance(error, InvalidDataError)
     assert str(error).startswith("--model: unknown model 'magic'")
 
@@ -131,6 +131,6 @@ def test_evaluate_writes_json_markdown_and_html(tmp_path: Path, train: Path) -> 
 
 
 def test_evaluate_on_a_missing_folder_is_a_one_line_error(tmp_path: Path) -> None:
-    code, error = run("evaluate", "--data", str(tmp_path / "nope"), "--out", str(tmp_path / "r"))
+    _, error = run("evaluate", "--data", str(tmp_path / "nope"), "--out", str(tmp_path / "r"))
     assert isinstance(error, InvalidDataError)
     assert str(error).startswith("--data: not found")

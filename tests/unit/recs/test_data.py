@@ -39,7 +39,9 @@ def test_snapshot_id_is_the_same_for_the_same_data_in_any_order(ratings: pd.Data
 
 
 def test_high_ratings_count_by_their_share_of_the_scale_and_low_ones_are_negatives() -> None:
-    snap = from_events(events([(1, 10, "rate", 5, 0), (1, 11, "rate", 3, 0), (1, 12, "rate", 2, 0)]))
+    snap = from_events(
+        events([(1, 10, "rate", 5, 0), (1, 11, "rate", 3, 0), (1, 12, "rate", 2, 0)])
+    )
     assert confidence(snap, 1, 10) == pytest.approx(1.0)
     assert confidence(snap, 1, 11) == pytest.approx(0.6)
     assert confidence(snap, 1, 12) == 0.0

@@ -14,13 +14,13 @@ from marquee.recs.candidates import (
     EASE,
     IALS,
     SAR,
-    Blend,
     Content,
     ItemKNN,
     Popularity,
     Recommender,
     Trending,
     load_model,
+    make_model,
 )
 from marquee.recs.data import IdMap, Interactions, from_ratings
 
@@ -35,7 +35,9 @@ FACTORIES: dict[str, Callable[[pd.DataFrame], Recommender]] = {
     "ease": lambda _: EASE(l2=50.0),
     "ials": lambda _: IALS(factors=8, iterations=5, seed=3),
     "content": lambda text: Content(min_df=1, item_text=text),
-    "blend": lambda _: Blend(**{"weights": "0.6,0.4", "ials.factors": 8, "ials.iterations": 5}),
+    "blend": lambda _: make_model(
+        "blend", {"weights": "0.6,0.4", "ials.factors": 8, "ials.iterations": 5}
+    ),
 }
 
 
@@ -56,7 +58,9 @@ def snapshot(ratings: pd.DataFrame, item_text: pd.DataFrame) -> Interactions:
 
 
 @pytest.fixture(params=sorted(FACTORIES))
-def fitted(request: pytest.FixtureRequest, snapshot: Interactions, item_text: pd.DataFrame) -> Recommender:
+def fitted(
+    request: pytest.FixtureRequest, snapshot: Interactions, item_text: pd.DataFrame
+) -> Recommender:
     return FACTORIES[request.param](item_text).fit(snapshot)
 
 
@@ -64,7 +68,9 @@ def all_users(model: Recommender) -> np.ndarray:
     return np.arange(model.n_users)
 
 
-def test_recommend_never_returns_items_the_user_has_seen(fitted: Recommender, snapshot: Interactions) -> None:
+def test_recommend_never_returns_items_the_user_has_seen(
+    fitted: Recommender, snapshot: Interactions
+) -> None:
     ids, _ = fitted.recommend(all_users(fitted), K)
     for user, row in enumerate(ids):
         seen = set(snapshot.matrix[user].indices)
@@ -81,7 +87,10 @@ def test_recommend_returns_k_distinct_items_best_first(fitted: Recommender) -> N
 
 
 def test_refitting_with_the_same_seed_gives_the_same_recommendations(
-    request: pytest.FixtureRequest, fitted: Recommender, snapshot: Interactions, item_text: pd.DataFrame
+    request: pytest.FixtureRequest,
+    fitted: Recommender,
+    snapshot: Interactions,
+    item_text: pd.DataFrame,
 ) -> None:
     again = FACTORIES[request.node.callspec.params["fitted"]](item_text).fit(snapshot)
     first, _ = fitted.recommend(all_users(fitted), K)
@@ -98,7 +107,9 @@ def test_saved_and_loaded_model_recommends_identically(fitted: Recommender, tmp_
     after = loaded.recommend(all_users(loaded), K)
     np.testing.assert_array_equal(before[0], after[0])
     np.testing.assert_allclose(before[1], after[1], rtol=1e-6)
-    np.testing.assert_array_equal(fitted.similar_items([0, 3], 5)[0], loaded.similar_items([0, 3], 5)[0])
+    np.testing.assert_array_equal(
+        fitted.similar_items([0, 3], 5)[0], loaded.similar_items([0, 3], 5)[0]
+    )
 
 
 def test_saved_model_is_plain_npz_and_json(fitted: Recommender, tmp_path: Path) -> None:

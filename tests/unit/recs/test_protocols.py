@@ -27,8 +27,10 @@ def test_recbole_split_holds_out_a_tenth_each_for_valid_and_test(ratings: pd.Dat
     for user, n in pd.concat([train, valid, test])["user_id"].value_counts().items():
         assert (valid["user_id"] == user).sum() == int(0.1 * n)
         assert (test["user_id"] == user).sum() == int(0.1 * n)
-    assert not rows(train) & rows(valid) and not rows(valid) & rows(test)
-    assert split.test.exclude is not None and rows(split.test.exclude) == rows(valid)
+    assert not rows(train) & rows(valid)
+    assert not rows(valid) & rows(test)
+    assert split.test.exclude is not None
+    assert rows(split.test.exclude) == rows(valid)
 
 
 def test_msr_stratified_split_sends_round_three_quarters_of_each_group_to_train(

@@ -40,9 +40,10 @@ class UtcDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        if isinstance(value, str):
-            value = datetime.fromisoformat(value)
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        stamp = datetime.fromisoformat(value) if isinstance(value, str) else value
+        if not isinstance(stamp, datetime):
+            raise TypeError(f"expected a timestamp from the database, got {type(stamp).__name__}")
+        return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
 
 
 class Base(DeclarativeBase):

@@ -18,9 +18,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 def _normalise(url: str) -> str:
     # psycopg 3 is the only PostgreSQL driver we ship; accept the plain scheme for it.
-    return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith(
-        "postgresql://"
-    ) else url
+    return (
+        url.replace("postgresql://", "postgresql+psycopg://", 1)
+        if url.startswith("postgresql://")
+        else url
+    )
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -34,7 +34,9 @@ class Profile(Base):
     __tablename__ = "profiles"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
     name: Mapped[str] = mapped_column(String(50))
     is_kids: Mapped[bool] = mapped_column(Boolean, default=False)
     maturity_level: Mapped[int] = mapped_column(Integer, default=18)

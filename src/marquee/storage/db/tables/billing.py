@@ -31,7 +31,9 @@ class Subscription(Base):
     __tablename__ = "subscriptions"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
     pending_plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"))
     status: Mapped[str] = mapped_column(String(16))  # trial | active | past_due | canceled

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from marquee.cli import billing, db, demo, import_, serve, users
+from marquee.cli import billing, db, demo, evaluate, import_, recommend_batch, serve, users
 from marquee.cli.context import CliState, err_console
 from marquee.errors import ApiError, MarqueeError
 
@@ -38,6 +38,8 @@ def _global(
 
 app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
+app.command("evaluate")(evaluate.evaluate)
+app.command("recommend-batch")(recommend_batch.recommend_batch)
 app.add_typer(db.app, name="db")
 app.add_typer(import_.app, name="import")
 app.add_typer(users.app, name="users")

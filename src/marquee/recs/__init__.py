@@ -1,0 +1,1 @@
+"""Recommendation models and their offline evaluation: data snapshots, candidates, metrics."""

@@ -1,0 +1,1 @@
+"""Offline evaluation: dataset loaders, protocols, full-ranking metrics, tuning and reports."""

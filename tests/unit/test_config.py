@@ -96,3 +96,15 @@ def test_invalid_toml_is_one_clear_error(tmp_path: Path) -> None:
 def test_missing_config_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         load_settings(tmp_path / "absent.toml")
+
+
+def test_production_example_is_valid_with_a_secret_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MARQUEE_SECRET_KEY", "p" * 48)
+    settings = load_settings(EXAMPLE.parent / "deploy" / "marquee.prod.toml")
+    assert settings.mode == "prod"
+    assert settings.database_url.startswith("postgresql://")
+    monkeypatch.delenv("MARQUEE_SECRET_KEY")
+    with pytest.raises(ConfigError, match="secret_key"):
+        load_settings(EXAMPLE.parent / "deploy" / "marquee.prod.toml")

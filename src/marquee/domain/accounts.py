@@ -10,6 +10,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from marquee.domain import locales
+from marquee.domain.locales import COUNTRIES
 from marquee.domain.maturity import ADULT_LEVEL, KIDS_MAX_LEVEL, LEVELS
 
 MAX_EMAIL_LENGTH = 320
@@ -21,7 +23,6 @@ MIN_LOCAL_PART_CHECKED = 3
 
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _EMAIL = re.compile(rf"^[a-z0-9.!#$%&'*+/=?^_`{{|}}~-]{{1,64}}@{_LABEL}(?:\.{_LABEL})+$")
-_LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-(?:[A-Z]{2}|[0-9]{3}))?$")
 _PIN = re.compile(r"^[0-9]{4}$")
 
 
@@ -38,21 +39,6 @@ COMMON_PASSWORDS = _words(
     iloveyou iloveyou1 iloveyou12 sunshine football baseball princess superman welcome
     welcome1 welcome123 letmein letmein123 trustno1 changeme changeme123 administrator
     abc12345 abcd1234 abc1234567 abcdefghij monkey123 dragon123 master123 starwars123
-    """
-)
-
-# ISO 3166-1 alpha-2: every officially assigned code.
-COUNTRIES = _words(
-    """
-    AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ
-    BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM
-    DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS
-    GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN
-    KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ
-    MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM
-    PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV
-    SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI
-    VN VU WF WS YE YT ZA ZM ZW
     """
 )
 
@@ -132,15 +118,19 @@ def pin_problem(pin: str) -> str | None:
 
 
 def normalise_language(raw: str) -> str:
-    """``PT-br`` → ``pt-BR``: language lower-case, region upper-case."""
-    primary, sep, region = raw.strip().partition("-")
-    return f"{primary.lower()}{sep}{region.upper()}"
+    """``PT-br`` → ``pt-BR``; a malformed tag comes back trimmed for ``language_problem``."""
+    try:
+        return locales.normalise_language(raw)
+    except ValueError:
+        return raw.strip()
 
 
 def language_problem(language: str) -> str | None:
-    if _LANGUAGE.fullmatch(language):
-        return None
-    return "must be a language tag like 'en' or 'pt-BR'"
+    try:
+        locales.normalise_language(language)
+    except ValueError:
+        return "must be a language tag like 'en' or 'pt-BR'"
+    return None
 
 
 def normalise_country(raw: str) -> str:

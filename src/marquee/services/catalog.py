@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from marquee.clock import Clock
 from marquee.domain import catalog as rules
+from marquee.domain import locales
 from marquee.domain.catalog import TitleKind
 from marquee.errors import Conflict, InvalidInput, NotFound
 from marquee.services import catalog_queries as queries
@@ -115,10 +116,12 @@ class CatalogService:
             year=year,
             year_from=year_from,
             year_to=year_to,
-            language=checked("query.language", rules.normalise_language, language)
+            language=checked("query.language", locales.normalise_language, language)
             if language
             else None,
-            country=checked("query.country", rules.normalise_country, country) if country else None,
+            country=checked("query.country", locales.normalise_country, country)
+            if country
+            else None,
             max_maturity_level=max_maturity_level,
         )
         with self._db.session() as s:

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from marquee.domain import catalog as rules
+from marquee.domain import locales
 from marquee.domain.catalog import CreditRole, TitleKind
 from marquee.domain.maturity import level_of
 from marquee.errors import Conflict, InvalidInput
@@ -205,7 +206,7 @@ def _tags(tags: Sequence[str]) -> Iterator[TitleTag]:
 
 def _languages(tags: Sequence[str]) -> Iterator[TitleLanguage]:
     clean = [
-        checked(f"body.languages.{i}", rules.normalise_language, t) for i, t in enumerate(tags)
+        checked(f"body.languages.{i}", locales.normalise_language, t) for i, t in enumerate(tags)
     ]
     for language in rules.unique(clean):
         yield TitleLanguage(language=language)
@@ -215,7 +216,7 @@ def _windows(specs: Sequence[WindowSpec]) -> Iterator[TitleAvailability]:
     seen: set[str] = set()
     for i, spec in enumerate(specs):
         field = f"body.availability.{i}"
-        country = checked(f"{field}.country", rules.normalise_country, spec.country)
+        country = checked(f"{field}.country", locales.normalise_country, spec.country)
         if country in seen:
             raise InvalidInput.on(f"{field}.country", "country listed twice")
         seen.add(country)

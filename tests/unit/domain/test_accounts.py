@@ -126,7 +126,14 @@ def test_pin_is_exactly_four_ascii_digits(pin: str, ok: bool) -> None:
 
 
 @pytest.mark.parametrize(
-    ("raw", "tag"), [("en", "en"), ("PT-br", "pt-BR"), ("es-419", "es-419"), ("fil", "fil")]
+    ("raw", "tag"),
+    [
+        ("en", "en"),
+        ("PT-br", "pt-BR"),
+        ("es-419", "es-419"),
+        ("fil", "fil"),
+        ("zh-hant", "zh-Hant"),
+    ],
 )
 def test_language_tags_are_normalised_and_accepted(raw: str, tag: str) -> None:
     assert normalise_language(raw) == tag

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from marquee.domain.catalog import (
-    COUNTRIES,
     CreditRole,
     TitleKind,
     check_rating,
@@ -16,12 +15,11 @@ from marquee.domain.catalog import (
     check_window,
     check_year,
     is_available,
-    normalise_country,
-    normalise_language,
     normalise_tag,
     slugify,
     unique,
 )
+from marquee.domain.locales import COUNTRIES, normalise_country, normalise_language
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 

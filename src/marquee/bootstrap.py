@@ -11,6 +11,7 @@ from marquee.config import Settings
 from marquee.services.accounts import AccountsService
 from marquee.services.billing import BillingService
 from marquee.services.catalog import CatalogService
+from marquee.services.plans import PlansService
 from marquee.services.tokens import AccessTokens
 from marquee.storage.db import Database
 from marquee.storage.kv import OnlineStore
@@ -45,6 +46,7 @@ class Container:
     tokens: AccessTokens
     accounts: AccountsService
     billing: BillingService
+    plans: PlansService
     catalog: CatalogService
     _closed: bool = field(default=False, repr=False)
 
@@ -73,5 +75,6 @@ def bootstrap(settings: Settings, *, clock: Clock = system_clock) -> Container:
         tokens=tokens,
         accounts=AccountsService(db=db, kv=kv, tokens=tokens, settings=settings.auth, clock=clock),
         billing=BillingService(db=db, settings=settings.billing, clock=clock),
+        plans=PlansService(db=db, settings=settings.billing, clock=clock),
         catalog=CatalogService(db=db, clock=clock),
     )

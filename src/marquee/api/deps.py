@@ -13,6 +13,7 @@ from marquee.errors import Forbidden, Unauthenticated
 from marquee.services.accounts import AccountsService
 from marquee.services.billing import BillingService
 from marquee.services.catalog import CatalogService
+from marquee.services.plans import PlansService
 from marquee.services.tokens import Principal
 
 _bearer = HTTPBearer(auto_error=False, description="An access token from /v1/auth/login")
@@ -66,6 +67,11 @@ def get_catalog(container: ContainerDep) -> CatalogService:
     return container.catalog
 
 
+def get_plans(container: ContainerDep) -> PlansService:
+    return container.plans
+
+
 AccountsDep = Annotated[AccountsService, Depends(get_accounts)]
 BillingDep = Annotated[BillingService, Depends(get_billing)]
 CatalogDep = Annotated[CatalogService, Depends(get_catalog)]
+PlansDep = Annotated[PlansService, Depends(get_plans)]

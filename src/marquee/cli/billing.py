@@ -23,7 +23,7 @@ def renew_cmd(ctx: typer.Context) -> None:
 def plans_cmd(ctx: typer.Context) -> None:
     """List every plan, offered or not."""
     with opened(state(ctx).settings()) as container:
-        plans = container.billing.list_plans(include_inactive=True)
+        plans = container.plans.list_plans(include_inactive=True)
     for plan in plans:
         offered = "" if plan.is_active else "  (not offered)"
         console.print(

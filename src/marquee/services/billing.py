@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Select, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from marquee.clock import Clock
@@ -51,75 +50,6 @@ class BillingService:
         self._provider: PaymentProvider = provider or BuiltinProvider()
         self._ledger = Ledger(provider=self._provider, clock=clock)
         self._period = timedelta(days=settings.period_days)
-
-    # -- plans ---------------------------------------------------------------------------------
-
-    def list_plans(self, *, include_inactive: bool = False) -> list[Plan]:
-        query = select(Plan).order_by(Plan.price_minor, Plan.id)
-        if not include_inactive:
-            query = query.where(Plan.is_active.is_(True))
-        with self._db.session() as s:
-            return list(s.scalars(query))
-
-    def create_plan(
-        self,
-        *,
-        code: str,
-        name: str,
-        price_minor: int,
-        max_resolution: int,
-        max_streams: int,
-        downloads: bool = False,
-    ) -> Plan:
-        plan = Plan(
-            code=code,
-            name=name,
-            price_minor=price_minor,
-            currency=self._settings.currency,
-            max_resolution=max_resolution,
-            max_streams=max_streams,
-            downloads=downloads,
-            is_active=True,
-            created_at=self._clock(),
-        )
-        taken = Conflict(f"a plan with code {code!r} exists", problems=[_taken("body.code")])
-        try:
-            with self._db.session() as s:
-                if s.scalar(select(Plan.id).where(Plan.code == code)) is not None:
-                    raise taken
-                s.add(plan)
-        except IntegrityError as exc:  # a concurrent create of the same code
-            raise taken from exc
-        return plan
-
-    def update_plan(
-        self,
-        *,
-        code: str,
-        name: str | None = None,
-        price_minor: int | None = None,
-        max_resolution: int | None = None,
-        max_streams: int | None = None,
-        downloads: bool | None = None,
-        is_active: bool | None = None,
-    ) -> Plan:
-        """Change the given fields; a new price is charged from each subscriber's next renewal."""
-        changes = {
-            "name": name,
-            "price_minor": price_minor,
-            "max_resolution": max_resolution,
-            "max_streams": max_streams,
-            "downloads": downloads,
-            "is_active": is_active,
-        }
-        with self._db.session() as s:
-            plan = s.scalar(select(Plan).where(Plan.code == code))
-            if plan is None:
-                raise NotFound(f"no plan {code!r}")
-            for field_name, value in changes.items():
-                if value is not None:
-                    setattr(plan, field_name, value)
-            return plan
 
     # -- the caller's subscription --------------------------------------------------------------
 
@@ -429,7 +359,3 @@ def _change_description(plan_name: str, change: PlanChange, period_end: datetime
 
 def _declined(result: ChargeResult) -> FieldProblem:
     return FieldProblem("body.payment_method", str(result.failure_reason))
-
-
-def _taken(field_name: str) -> FieldProblem:
-    return FieldProblem(field_name, "already exists")

@@ -73,3 +73,20 @@ def test_lists_show_only_the_callers_own_profiles(
     ids = {p["id"] for p in client.get("/v1/profiles", headers=account_b.headers).json()["data"]}
     assert owned_by_a["profile_id"] not in ids
     assert len(ids) == 1
+
+
+def test_billing_is_per_account_subscription_and_payments_stay_private(
+    client: TestClient, account_a: Session
+) -> None:
+    subscribed = client.post(
+        "/v1/subscription",
+        json={"plan": "standard", "payment_method": "pm_card_ok"},
+        headers=account_a.headers,
+    )
+    assert subscribed.status_code == 201, subscribed.json()
+    assert client.get("/v1/payments", headers=account_a.headers).json()["count"] >= 1
+    account_b = signup(client)
+    assert client.get("/v1/subscription", headers=account_b.headers).status_code == 404
+    assert client.get("/v1/payments", headers=account_b.headers).json() == {"data": [], "count": 0}
+    assert client.post("/v1/subscription/cancel", headers=account_b.headers).status_code == 404
+    assert client.get("/v1/subscription", headers=account_a.headers).json()["status"] == "trial"

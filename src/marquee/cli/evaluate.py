@@ -16,7 +16,12 @@ from marquee.cli.context import console
 def evaluate(
     *,
     data: Annotated[
-        Path, typer.Option("--data", help="MovieLens folder (any layout) or an interactions CSV.")
+        str,
+        typer.Option(
+            "--data",
+            help="MovieLens folder (any layout), an interactions CSV, or a database URL "
+            "(sqlite:///path or postgresql://...).",
+        ),
     ],
     protocol: Annotated[
         str, typer.Option("--protocol", help="recbole | temporal | strong | msr-user | msr-item")
@@ -44,7 +49,21 @@ def evaluate(
         dataset, protocol=protocol, models=names, k=k, seed=seed, search=not no_search
     )
     report.date = datetime.now(UTC).date().isoformat()
-    report.command = "marquee evaluate " + shlex.join(sys.argv[2:] if len(sys.argv) > 2 else [])
+    arguments = [_without_password(a) for a in sys.argv[2:]]
+    report.command = "marquee evaluate " + shlex.join(arguments)
     paths = write_all(report, out)
     console.print(to_markdown(report), markup=False, soft_wrap=True)
     console.print(f"wrote {', '.join(str(p) for p in paths)}", markup=False)
+
+
+def _without_password(argument: str) -> str:
+    """A database URL is recorded in the report with its password masked."""
+    if "://" not in argument or "@" not in argument:
+        return argument
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(argument).render_as_string(hide_password=True)
+    except ArgumentError:
+        return argument

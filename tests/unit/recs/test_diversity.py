@@ -1,4 +1,4 @@
-"""Intra-list genre diversity: the metric by hand, genres from every MovieLens layout, the report."""
+"""Intra-list genre diversity: the metric by hand, genres from each MovieLens layout, the report."""
 
 from __future__ import annotations
 

@@ -75,7 +75,8 @@ def test_database_interactions_evaluate_end_to_end(container: Container, tmp_pat
     assert set(zip(ratings["user_id"], ratings["item_id"], strict=True)) == pairs
     assert len(ratings) == len(pairs)
     assert ratings["rating"].between(1, 5).all()
-    assert dataset.item_genres is not None and dataset.item_text is not None
+    assert dataset.item_genres is not None
+    assert dataset.item_text is not None
 
     report = evaluate(dataset, protocol="msr-user", models=["popularity", "ease"], search=False)
     assert [r.model for r in report.results] == ["popularity", "ease"]

@@ -2,8 +2,10 @@
 
 The layout is detected from the files: ``u.data`` (ml-100k, tab-separated), ``ratings.dat``
 (ml-1m / ml-10m, ``::``-separated, Latin-1), ``ratings.csv`` (ml-20m / 25m / 32m / latest,
-with a header), or a single CSV file in the plain ``user_id,item_id[,rating,timestamp]`` format.
-Ratings keep the file's row order (the MS Recommenders split depends on it).
+with a header), a single CSV file in the plain ``user_id,item_id[,rating,timestamp]`` format, or
+a ``sqlite:///`` / ``postgresql://`` URL of Marquee's own database (see ``platform.py``).
+Ratings keep the file's row order (the MS Recommenders split depends on it). Item genres come
+from ``u.item`` + ``u.genre``, ``movies.dat`` or ``movies.csv`` where present.
 """
 
 from __future__ import annotations
@@ -20,22 +22,35 @@ from marquee.recs.csvfiles import read_interactions
 from marquee.recs.errors import InvalidDataError
 
 COLUMNS = ["user_id", "item_id", "rating", "timestamp"]
+DATABASE_SCHEMES = ("sqlite:", "postgresql:", "postgresql+psycopg:")
+NO_GENRES = frozenset({"", "(no genres listed)", "unknown"})  # ml-latest, ml-100k: none
 DTYPES = {"user_id": np.int64, "item_id": np.int64, "rating": np.float32, "timestamp": np.int64}
 
 
 @dataclass(frozen=True)
 class Dataset:
-    """Ratings ``user_id, item_id, rating, timestamp`` plus optional item text for Content."""
+    """Ratings ``user_id, item_id, rating, timestamp``; optional item text and genre rows.
+
+    ``item_genres`` holds one ``item_id, genre`` row per pair (for intra-list diversity).
+    """
 
     name: str
     layout: str
     ratings: pd.DataFrame
     item_text: pd.DataFrame | None = None
+    item_genres: pd.DataFrame | None = None
 
 
 def load_dataset(path: str | Path) -> Dataset:
-    """Read a MovieLens folder (any layout) or a plain interactions CSV."""
+    """Read a MovieLens folder (any layout), a plain interactions CSV or a database URL."""
+    if isinstance(path, str) and path.startswith(DATABASE_SCHEMES):
+        from marquee.recs.evaluation.platform import load_platform
+
+        return load_platform(path)
     root = Path(path)
+    if str(root).startswith(DATABASE_SCHEMES) and not root.exists():
+        # pathlib folds "sqlite:///a" into "sqlite:/a", so the URL cannot be recovered.
+        raise InvalidDataError("--data", "pass a database URL as a string, not as a path")
     if root.is_file():
         return Dataset(root.stem, "csv", read_interactions(root, label=str(root)))
     if not root.is_dir():
@@ -71,7 +86,7 @@ def _read_separated(path: Path, names: list[str], *, encoding: str = "latin-1") 
     )
 
 
-def _genre_text(genres: pd.Series) -> pd.Series:
+def genre_text(genres: pd.Series) -> pd.Series:
     """``Action|Sci-Fi`` → ``genre:action genre:sci-fi`` (one token per genre)."""
     return (
         genres.str.lower()
@@ -79,6 +94,15 @@ def _genre_text(genres: pd.Series) -> pd.Series:
         .str.split("|")
         .map(lambda parts: " ".join(f"genre:{p}" for p in parts if p and p != "(no-genres-listed)"))
     )
+
+
+def genre_rows(item_ids: pd.Series, genres: pd.Series) -> pd.DataFrame | None:
+    """``item_id, genre`` pairs from ``|``-separated genre lists; None when there are none."""
+    pairs = pd.DataFrame({"item_id": item_ids.astype(np.int64), "genre": genres.str.split("|")})
+    pairs = pairs.explode("genre")
+    pairs = pairs[pairs["genre"].notna() & ~pairs["genre"].isin(NO_GENRES)]
+    pairs = pairs.drop_duplicates().reset_index(drop=True)
+    return None if pairs.empty else pairs.astype({"genre": str})
 
 
 def _with_tags(text: pd.DataFrame, tags: pd.DataFrame | None) -> pd.DataFrame:
@@ -92,7 +116,7 @@ def _with_tags(text: pd.DataFrame, tags: pd.DataFrame | None) -> pd.DataFrame:
 
 def _ml100k(root: Path) -> Dataset:
     ratings = pd.read_csv(root / "u.data", sep="\t", names=COLUMNS, header=None)
-    text = None
+    text = genres_of = None
     if (root / "u.item").is_file() and (root / "u.genre").is_file():
         genres = pd.read_csv(root / "u.genre", sep="|", names=["name", "id"], encoding="latin-1")
         names = [str(g) for g in genres.dropna()["name"]]
@@ -104,28 +128,30 @@ def _ml100k(root: Path) -> Dataset:
         text = pd.DataFrame(
             {
                 "item_id": items[0].astype(np.int64),
-                "text": items[1].astype(str) + " " + _genre_text(labels),
+                "text": items[1].astype(str) + " " + genre_text(labels),
             }
         )
-    return Dataset("ml-100k", "u.data", _typed(ratings, root / "u.data"), text)
+        genres_of = genre_rows(items[0], labels)
+    return Dataset("ml-100k", "u.data", _typed(ratings, root / "u.data"), text, genres_of)
 
 
 def _ml_dat(root: Path) -> Dataset:
     ratings = _read_separated(root / "ratings.dat", COLUMNS)
-    text = None
+    text = genres_of = None
     if (root / "movies.dat").is_file():
         movies = _read_separated(root / "movies.dat", ["item_id", "title", "genres"])
         text = pd.DataFrame(
             {
                 "item_id": movies["item_id"].astype(np.int64),
-                "text": movies["title"] + " " + _genre_text(movies["genres"]),
+                "text": movies["title"] + " " + genre_text(movies["genres"]),
             }
         )
+        genres_of = genre_rows(movies["item_id"], movies["genres"])
         if (root / "tags.dat").is_file():
             tags = _read_separated(root / "tags.dat", ["user_id", "item_id", "tag", "timestamp"])
             text = _with_tags(text, tags.astype({"item_id": np.int64}))
     name = "ml-1m" if len(ratings) < 2_000_000 else "ml-10m"
-    return Dataset(name, "ratings.dat", _typed(ratings, root / "ratings.dat"), text)
+    return Dataset(name, "ratings.dat", _typed(ratings, root / "ratings.dat"), text, genres_of)
 
 
 def _ml_csv(root: Path) -> Dataset:
@@ -135,16 +161,18 @@ def _ml_csv(root: Path) -> Dataset:
     missing = [c for c in COLUMNS if c not in ratings.columns]
     if missing:
         raise InvalidDataError(str(root / "ratings.csv"), f"missing columns {','.join(missing)}")
-    text = None
+    text = genres_of = None
     if (root / "movies.csv").is_file():
         movies = pd.read_csv(root / "movies.csv", dtype=str, keep_default_na=False)
         text = pd.DataFrame(
             {
                 "item_id": movies["movieId"].astype(np.int64),
-                "text": movies["title"] + " " + _genre_text(movies["genres"]),
+                "text": movies["title"] + " " + genre_text(movies["genres"]),
             }
         )
+        genres_of = genre_rows(movies["movieId"], movies["genres"])
         if (root / "tags.csv").is_file():
             tags = pd.read_csv(root / "tags.csv", dtype={"tag": str}, keep_default_na=False)
             text = _with_tags(text, tags.rename(columns={"movieId": "item_id"}))
-    return Dataset(root.name, "ratings.csv", _typed(ratings[COLUMNS], root / "ratings.csv"), text)
+    typed = _typed(ratings[COLUMNS], root / "ratings.csv")
+    return Dataset(root.name, "ratings.csv", typed, text, genres_of)

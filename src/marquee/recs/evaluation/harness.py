@@ -91,7 +91,8 @@ def evaluate(
                 "--models", "content needs item text (movies / u.item) in --data"
             )
     split = make_split(dataset.ratings, protocol, seed=seed)
-    valid, test = prepare(split.valid, split.items), prepare(split.test, split.items)
+    valid = prepare(split.valid, split.items)
+    test = prepare(split.test, split.items, dataset.item_genres)
     report = EvalReport(
         dataset.name,
         protocol,

@@ -15,7 +15,9 @@ Relevant rows outside the ranking universe still count in |relevant| (they canno
 the reference, where the truth table is not filtered to known items. RecBole's definitions of
 recall, NDCG, precision and MRR agree with these. Beyond accuracy: catalog coverage (share of
 items recommended to anyone), Gini of exposure over all items, novelty (mean −log₂ of an item's
-share of training users).
+share of training users) and, where items have genres, intra-list diversity (per list the mean
+over item pairs of 1 − Jaccard of their genre sets, pairs with a genre-less item skipped; users
+averaged with equal weight over lists holding at least one such pair).
 """
 
 from __future__ import annotations
@@ -104,6 +106,28 @@ def novelty(recs: IntArray, item_users: IntArray, n_users: int, k: int) -> float
     return float(np.mean(-np.log2(share)))
 
 
+def diversity(recs: IntArray, genres: npt.NDArray[np.bool_], k: int, *, chunk: int = 2048) -> float:
+    """Mean intra-list genre dissimilarity of the top ``k`` (``genres``: items × genres flags)."""
+    total, lists = 0.0, 0
+    sizes = genres.sum(axis=1).astype(np.float64)
+    flags = genres.astype(np.float32)
+    for start in range(0, recs.shape[0], chunk):
+        top = recs[start : start + chunk, :k]
+        safe = np.maximum(top, 0)
+        usable = (top >= 0) & (sizes[safe] > 0)
+        rows = flags[safe] * usable[..., None]  # (users, k, genres)
+        inter = np.einsum("ukg,ulg->ukl", rows, rows, dtype=np.float64)
+        size = sizes[safe] * usable
+        union = size[:, :, None] + size[:, None, :] - inter
+        pair = usable[:, :, None] & usable[:, None, :] & ~np.eye(top.shape[1], dtype=bool)
+        dissimilar = np.where(pair, 1.0 - inter / np.where(pair, union, 1.0), 0.0)
+        n_pairs = pair.sum(axis=(1, 2))
+        has = n_pairs > 0
+        total += float((dissimilar.sum(axis=(1, 2))[has] / n_pairs[has]).sum())
+        lists += int(has.sum())
+    return total / lists if lists else 0.0
+
+
 def evaluate_lists(
     recs: IntArray,
     relevant: sp.csr_matrix,
@@ -112,8 +136,12 @@ def evaluate_lists(
     ks: list[int],
     item_users: IntArray,
     n_train_users: int,
+    genres: npt.NDArray[np.bool_] | None = None,
 ) -> dict[str, float]:
-    """Every metric at every K, keyed ``"ndcg@10"``, ``"coverage@10"`` and so on."""
+    """Every metric at every K, keyed ``"ndcg@10"``, ``"coverage@10"`` and so on.
+
+    ``diversity@K`` is present only when ``genres`` (items × genres flags) is given.
+    """
     hits = hit_matrix(recs, relevant)
     out: dict[str, float] = {}
     for k in ks:
@@ -122,4 +150,6 @@ def evaluate_lists(
         out[f"coverage@{k}"] = coverage(recs, relevant.shape[1], k)
         out[f"gini@{k}"] = gini(recs, relevant.shape[1], k)
         out[f"novelty@{k}"] = novelty(recs, item_users, n_train_users, k)
+        if genres is not None:
+            out[f"diversity@{k}"] = diversity(recs, genres, k)
     return out

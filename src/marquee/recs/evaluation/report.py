@@ -24,7 +24,10 @@ def to_json(report: EvalReport) -> str:
 
 def to_markdown(report: EvalReport) -> str:
     k = report.k
-    head = ["model", *(f"{m}@{k}" for m in TABLE_METRICS), f"gini@{k}", f"novelty@{k}", "fit s"]
+    diverse = bool(report.results) and all(f"diversity@{k}" in r.metrics for r in report.results)
+    extra = [f"diversity@{k}"] if diverse else []
+    head = ["model", *(f"{m}@{k}" for m in TABLE_METRICS), f"gini@{k}", f"novelty@{k}", *extra]
+    head.append("fit s")
     lines = [
         f"Dataset {report.dataset}, protocol {report.protocol}, seed {report.seed}, "
         f"full ranking over {report.stats['items']} items, "
@@ -36,6 +39,7 @@ def to_markdown(report: EvalReport) -> str:
     for result in report.results:
         cells = [f"{result.metrics[f'{m}@{k}']:.4f}" for m in (*TABLE_METRICS, "gini")]
         cells.append(f"{result.metrics[f'novelty@{k}']:.2f}")
+        cells.extend(f"{result.metrics[name]:.4f}" for name in extra)
         cells.append(f"{result.fit_seconds:.2f}")
         lines.append(f"| {result.model} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

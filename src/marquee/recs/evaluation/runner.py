@@ -33,6 +33,7 @@ class StageData:
     relevant: sp.csr_matrix
     n_relevant: IntArray
     history_sizes: IntArray
+    genres: npt.NDArray[np.bool_] | None = None  # items × genres flags, for diversity
 
 
 @dataclass
@@ -61,7 +62,17 @@ def _rows(frame: pd.DataFrame | None, users: IntArray, items: IdMap) -> sp.csr_m
     return out
 
 
-def prepare(stage: Stage, items: IdMap) -> StageData:
+def genre_flags(item_genres: pd.DataFrame, items: IdMap) -> npt.NDArray[np.bool_]:
+    """An items × genres boolean matrix from ``item_id, genre`` rows; unknown items dropped."""
+    rows = items.index(item_genres["item_id"].to_numpy())
+    codes, _ = pd.factorize(item_genres["genre"], sort=True)
+    flags = np.zeros((len(items), int(codes.max(initial=-1)) + 1), dtype=bool)
+    known = rows >= 0
+    flags[rows[known], codes[known]] = True
+    return flags
+
+
+def prepare(stage: Stage, items: IdMap, item_genres: pd.DataFrame | None = None) -> StageData:
     snapshot = from_ratings(stage.fit, items=items)
     users = np.unique(stage.target["user_id"].to_numpy()).astype(np.int64)
     n_relevant = (
@@ -87,6 +98,7 @@ def prepare(stage: Stage, items: IdMap) -> StageData:
         _rows(stage.target, users, items),
         n_relevant,
         sizes,
+        None if item_genres is None else genre_flags(item_genres, items),
     )
 
 
@@ -107,6 +119,7 @@ def score(recs: IntArray, data: StageData, ks: list[int]) -> dict[str, float]:
         ks=ks,
         item_users=item_users.astype(np.int64),
         n_train_users=data.snapshot.n_users,
+        genres=data.genres,
     )
 
 

@@ -17,6 +17,7 @@ from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
     TomlConfigSettingsSource,
 )
 
@@ -152,8 +153,11 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
         cls = type("FileSettings", (Settings,), {"model_config": config})
     try:
         return cls(**overrides)
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"config file {config_file}: not valid TOML ({exc})") from None
+    except SettingsError as exc:
+        cause = f": {exc.__cause__}" if exc.__cause__ else ""
+        raise ConfigError(f"invalid settings: {exc}{cause}") from None
     except ValidationError as exc:
         raise ConfigError(describe_validation_error(exc)) from None
 

@@ -108,8 +108,10 @@ def test_unexpected_error_is_a_500_problem_without_traceback(
 
     app.add_api_route("/boom", explode)
     with TestClient(app, raise_server_exceptions=False) as c:
-        response = c.get("/boom")
+        response = c.get("/boom", headers={"x-request-id": "boom-1"})
     assert response.status_code == 500
+    assert response.headers["x-request-id"] == "boom-1"
+    assert response.json()["request_id"] == "boom-1"
     assert response.headers["content-type"] == PROBLEM
     assert "secret internals" not in response.text
     assert "Traceback" not in response.text

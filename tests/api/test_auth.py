@@ -131,6 +131,18 @@ def test_sixth_wrong_login_is_429_with_retry_after(client: TestClient, settings:
     assert 1 <= int(limited.headers["retry-after"]) <= settings.auth.login_window_s
 
 
+def test_successful_logins_never_count_toward_the_limit(
+    client: TestClient, settings: Settings
+) -> None:
+    created = signup(client)
+    right = {"email": created.email, "password": PASSWORD}
+    statuses = [
+        client.post("/v1/auth/login", json=right).status_code
+        for _ in range(settings.auth.login_max_attempts + 3)
+    ]
+    assert set(statuses) == {200}
+
+
 def test_login_reopens_when_the_window_has_passed(
     client: TestClient, clock: ManualClock, settings: Settings
 ) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -11,8 +9,6 @@ from starlette.exceptions import HTTPException
 
 from marquee.api.problems import problem_response
 from marquee.errors import ApiError, FieldProblem, RateLimited, Unavailable
-
-log = logging.getLogger("marquee.api")
 
 
 def _field_name(loc: tuple[int | str, ...]) -> str:
@@ -76,19 +72,7 @@ async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return problem_response(
-        status=500,
-        slug="internal",
-        title="Internal error",
-        detail="something went wrong on our side; the request id identifies it in our logs",
-        instance=request.url.path,
-    )
-
-
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, on_api_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(HTTPException, on_http_error)
-    app.add_exception_handler(Exception, on_unexpected)

@@ -9,7 +9,7 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from marquee.api.problems import problem_response
+from marquee.api.problems import internal_error, problem_response
 from marquee.logs import request_id_var
 
 log = logging.getLogger("marquee.access")
@@ -32,9 +32,12 @@ class RequestContext:
         started = time.perf_counter()
         status = 500
 
+        started = False
+
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started
             if message["type"] == "http.response.start":
+                started = True
                 status = message["status"]
                 message.setdefault("headers", [])
                 message["headers"] = [*message["headers"], (b"x-request-id", rid.encode())]
@@ -42,6 +45,11 @@ class RequestContext:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # Handled here, not by a Starlette handler, so the answer and the log carry the id.
+            log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            if not started:
+                await internal_error(scope["path"])(scope, receive, send_with_id)
         finally:
             log.info(
                 "%s %s %s",

@@ -63,3 +63,14 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         422: "Invalid input (each field and reason listed in `errors`)",
     }.items()
 }
+
+
+def internal_error(instance: str) -> JSONResponse:
+    """A 500 that says nothing of the internals; the request id points to the logged error."""
+    return problem_response(
+        status=500,
+        slug="internal",
+        title="Internal error",
+        detail="something went wrong on our side; the request id identifies it in our logs",
+        instance=instance,
+    )

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.text import Text
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from marquee.cli import billing, db, demo, evaluate, import_, recommend_batch, serve, users
 from marquee.cli.context import CliState, err_console
@@ -53,6 +54,17 @@ def main() -> None:
         detail = exc.detail if isinstance(exc, ApiError) else str(exc)
         # One line, however long, and never read as rich markup.
         err_console.print(Text.assemble(("error: ", "red"), detail), soft_wrap=True)
+        sys.exit(1)
+    except SQLAlchemyError as exc:
+        # Usually a database that is unreachable or not migrated yet; say so in one line.
+        reason = str(exc.orig if isinstance(exc, DBAPIError) and exc.orig else exc).splitlines()[0]
+        err_console.print(
+            Text.assemble(
+                ("error: ", "red"),
+                f"database: {reason} (is it reachable, and has `marquee db upgrade` run?)",
+            ),
+            soft_wrap=True,
+        )
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)

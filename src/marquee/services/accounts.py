@@ -29,6 +29,7 @@ from marquee.services.profiles import ProfileChanges, ProfileDraft
 from marquee.services.throttle import AttemptLimiter
 from marquee.services.tokens import AccessTokens
 from marquee.storage.db import Database
+from marquee.storage.db.locks import lock_account, lock_active_admins
 from marquee.storage.db.tables import Account, Profile
 from marquee.storage.kv import OnlineStore
 
@@ -132,6 +133,8 @@ class AccountsService:
         """Delete the account and everything it owns; its sessions end at once."""
         with self._db.session() as s:
             account = _account(s, account_id)
+            if account.role == Role.ADMIN:
+                lock_active_admins(s)
             if account.role == Role.ADMIN and _active_admins(s) <= 1:
                 raise Conflict("the last active admin cannot delete their account")
             families = refresh_tokens.live_families(s, account_id, now=self._clock())
@@ -147,9 +150,8 @@ class AccountsService:
 
     def create_profile(self, *, account_id: int, draft: ProfileDraft) -> Profile:
         with self._db.session() as s:
-            # Lock the account row so concurrent creations cannot pass the 5-profile limit.
-            if s.get(Account, account_id, with_for_update=True) is None:
-                raise NotFound(f"no account {account_id}")
+            # Concurrent creations must not pass the 5-profile limit.
+            lock_account(s, account_id)
             profile = profiles.create(
                 s,
                 account_id=account_id,
@@ -175,7 +177,7 @@ class AccountsService:
 
     def delete_profile(self, *, account_id: int, profile_id: int) -> None:
         with self._db.session() as s:
-            s.get(Account, account_id, with_for_update=True)
+            lock_account(s, account_id)  # two deletes must not remove the last profile
             profiles.delete(s, profiles.get(s, account_id=account_id, profile_id=profile_id))
 
     def verify_pin(self, *, account_id: int, profile_id: int, pin: str) -> None:
@@ -184,9 +186,10 @@ class AccountsService:
             profile = profiles.get(s, account_id=account_id, profile_id=profile_id)
         if profile.pin_hash is None:
             return
-        self._pin_attempts.hit(f"profile:{profile.id}")
+        counter = self._pin_attempts.hit(f"profile:{profile.id}")
         if not self._credentials.verify(profile.pin_hash, pin):
             raise Forbidden("the PIN is wrong")
+        self._pin_attempts.forgive(counter)
 
     # --- administration ---------------------------------------------------------------
 
@@ -209,6 +212,15 @@ class AccountsService:
             raise Forbidden("an admin cannot demote or deactivate themselves")
         with self._db.session() as s:
             account = _account(s, account_id)
+            removes_admin = (
+                account.role == Role.ADMIN
+                and account.is_active
+                and (role not in (None, Role.ADMIN) or is_active is False)
+            )
+            if removes_admin:
+                lock_active_admins(s)  # two admins demoting each other must leave one
+                if _active_admins(s) <= 1:
+                    raise Conflict("the last active admin cannot be demoted or deactivated")
             changed = (role is not None and role != account.role) or (
                 is_active is not None and is_active != account.is_active
             )

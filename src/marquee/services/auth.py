@@ -65,8 +65,10 @@ class LoginSessions:
     def login(self, *, email: str, password: str, client: str) -> TokenPair:
         """Check the password and start a session; throttled per e-mail and per client."""
         email = normalise_email(email)
-        self.attempts.hit(f"client:{client}", allowance=CLIENT_ALLOWANCE)
-        self.attempts.hit(f"email:{email}")
+        counters = (
+            self.attempts.hit(f"client:{client}", allowance=CLIENT_ALLOWANCE),
+            self.attempts.hit(f"email:{email}"),
+        )
         with self._db.session() as s:
             account = None
             if email_problem(email) is None:
@@ -78,7 +80,10 @@ class LoginSessions:
                 raise Forbidden("this account is disabled; contact an administrator")
             if stored is not None and self._credentials.needs_rehash(stored):
                 account.password_hash = self._credentials.hash(password)
-            return self.start(s, account)
+            tokens = self.start(s, account)
+        for counter in counters:
+            self.attempts.forgive(counter)
+        return tokens
 
     def start(self, s: Session, account: Account) -> TokenPair:
         """Start a session (refresh-token family) for ``account`` in the caller's unit of work."""

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, timedelta
-from typing import Any, cast
 
-from sqlalchemy import CursorResult, Select, select, update
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from marquee.clock import Clock
@@ -26,7 +25,8 @@ from marquee.domain.billing import (
 from marquee.errors import Conflict, FieldProblem, InvalidInput, NotFound, PaymentFailed
 from marquee.services.payments import BuiltinProvider, ChargeResult, Ledger, PaymentProvider
 from marquee.storage.db import Database
-from marquee.storage.db.tables import Account, Payment, Plan, Subscription
+from marquee.storage.db.locks import lock_account
+from marquee.storage.db.tables import Payment, Plan, Subscription
 
 _S = SubscriptionStatus
 _KEY_FIELD = "header.Idempotency-Key"
@@ -88,7 +88,7 @@ class BillingService:
     def cancel(self, *, account_id: int) -> SubscriptionView:
         """Stop renewing; access continues until the end of the period already paid for."""
         with self._db.session() as s:
-            _lock_account(s, account_id)
+            lock_account(s, account_id)
             sub = self._latest(s, account_id)
             sub.status = transition(_S(sub.status), _S.CANCELED)
             sub.canceled_at = sub.updated_at = self._clock()
@@ -99,7 +99,7 @@ class BillingService:
         """Charge another method from now on; a past_due one is retried at the next renewal run."""
         self._provider.verify_method(payment_method=payment_method)
         with self._db.session() as s:
-            _lock_account(s, account_id)
+            lock_account(s, account_id)
             sub = self._open(s, account_id)
             sub.payment_method = payment_method
             sub.updated_at = self._clock()
@@ -130,7 +130,7 @@ class BillingService:
         return RenewalReport(counts["renewed"], counts["failed"], counts["canceled"])
 
     def _renew_one(self, s: Session, sub_id: int, account_id: int, now: datetime) -> str:
-        _lock_account(s, account_id)
+        lock_account(s, account_id)
         sub = s.get_one(Subscription, sub_id)
         status = _S(sub.status)
         if status is _S.CANCELED or sub.current_period_end > now:
@@ -168,7 +168,7 @@ class BillingService:
     def _subscribe(
         self, s: Session, account_id: int, plan_code: str, method: str, key: str
     ) -> Outcome:
-        _lock_account(s, account_id)
+        lock_account(s, account_id)
         replay = self._replay(s, account_id, key, ("trial", "charge"))
         if replay is not None:
             return replay
@@ -209,7 +209,7 @@ class BillingService:
         return self._view(s, sub)
 
     def _change_plan(self, s: Session, account_id: int, plan_code: str, key: str) -> Outcome:
-        _lock_account(s, account_id)
+        lock_account(s, account_id)
         replay = self._replay(s, account_id, key, ("proration",))
         if replay is not None:
             return replay
@@ -324,22 +324,6 @@ def _offered_plan(s: Session, code: str) -> Plan:
     if plan is None or not plan.is_active:
         raise InvalidInput.on("body.plan", f"no plan {code!r} is offered")
     return plan
-
-
-def _lock_account(s: Session, account_id: int) -> None:
-    # A no-op write first: it takes the account's row lock on PostgreSQL and the write lock on
-    # SQLite, so two billing operations of one account run one after the other.
-    done = cast(
-        CursorResult[Any],
-        s.execute(
-            update(Account)
-            .where(Account.id == account_id)
-            .values(is_active=Account.is_active)
-            .execution_options(synchronize_session=False)
-        ),
-    )
-    if done.rowcount == 0:
-        raise NotFound("no such account")
 
 
 def _unwrap(outcome: Outcome) -> SubscriptionView:

@@ -170,6 +170,7 @@ def resolve_genres(s: Session, names: Sequence[str]) -> list[Genre]:
     for slug, name in wanted.items():
         if slug not in found:
             label = name.replace("-", " ").title() if name == slug else name
+            label = label[:64]  # title-casing can lengthen text ("ß" → "Ss")
             found[slug] = Genre(slug=slug, name=label)
             s.add(found[slug])
     return [found[slug] for slug in wanted]

@@ -16,7 +16,11 @@ from marquee.domain.billing import SubscriptionStatus
 
 _CODE = r"^[a-z0-9][a-z0-9_-]{0,31}$"
 PlanCode = Annotated[str, Field(min_length=1, max_length=32, pattern=_CODE, examples=["standard"])]
-PlanCodePath = Annotated[str, Path(max_length=32, description="A plan code, e.g. `premium`.")]
+PlanCodePath = Annotated[
+    str, Path(max_length=32, pattern=_CODE, description="A plan code, e.g. `premium`.")
+]
+# Printable text only: PostgreSQL refuses NUL, and control characters have no place in a name.
+_NAME = r"^[^\x00-\x1f\x7f]+$"
 PaymentMethod = Annotated[
     str,
     Field(
@@ -67,7 +71,7 @@ class PlanCreate(RequestModel):
     )
 
     code: PlanCode
-    name: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=64, pattern=_NAME)
     price_minor: PriceMinor
     max_resolution: Resolution
     max_streams: Streams
@@ -81,7 +85,7 @@ class PlanUpdate(RequestModel):
         json_schema_extra={"examples": [{"price_minor": 1399}, {"is_active": False}]}
     )
 
-    name: str | None = Field(default=None, min_length=1, max_length=64)
+    name: str | None = Field(default=None, min_length=1, max_length=64, pattern=_NAME)
     price_minor: PriceMinor | None = None
     max_resolution: Resolution | None = None
     max_streams: Streams | None = None

@@ -59,7 +59,10 @@ class Container:
 
 def bootstrap(settings: Settings, *, clock: Clock = system_clock) -> Container:
     """Open the backends named in ``settings`` and wire the services over them."""
-    db = Database(settings.database_url)
+    # No statement may outlive the request that issued it.
+    db = Database(
+        settings.database_url, statement_timeout_ms=int(settings.http.request_timeout_s * 1000)
+    )
     kv = open_online_store(settings.online_url, namespace=settings.kv_namespace)
     tokens = AccessTokens(
         secret=settings.secret_key.get_secret_value(),

@@ -59,6 +59,14 @@ class AuthSettings(_Section):
     login_max_attempts: int = Field(default=5, ge=1)
     login_window_s: int = Field(default=300, ge=1)
 
+    @model_validator(mode="after")
+    def _access_outlived_by_refresh(self) -> AuthSettings:
+        # Revoking a login finds it through its live refresh tokens; an access token that
+        # outlived them would escape revocation.
+        if self.access_token_ttl_s > self.refresh_token_ttl_s:
+            raise ValueError("access_token_ttl_s must not exceed refresh_token_ttl_s")
+        return self
+
 
 class BillingSettings(_Section):
     """Subscriptions and the payment provider."""

@@ -70,6 +70,7 @@ def test_backend_urls_default_under_data_dir(tmp_path: Path) -> None:
         ({"compute_url": "spark://x"}, "compute_url"),
         ({"auth": {"access_token_ttl_s": 5}}, "auth.access_token_ttl_s"),
         ({"http": {"port": 0}}, "http.port"),
+        ({"auth": {"access_token_ttl_s": 7200, "refresh_token_ttl_s": 3600}}, "access_token_ttl_s"),
         ({"colour": "blue"}, "colour"),
     ],
 )
@@ -108,3 +109,12 @@ def test_production_example_is_valid_with_a_secret_from_the_environment(
     monkeypatch.delenv("MARQUEE_SECRET_KEY")
     with pytest.raises(ConfigError, match="secret_key"):
         load_settings(EXAMPLE.parent / "deploy" / "marquee.prod.toml")
+
+
+def test_the_public_dev_secret_is_refused_off_loopback() -> None:
+    from marquee.cli.serve import check_bind
+
+    check_bind(load_settings(None), "127.0.0.1")
+    with pytest.raises(ConfigError, match="secret_key"):
+        check_bind(load_settings(None), "0.0.0.0")
+    check_bind(load_settings(None, secret_key="s" * 40), "0.0.0.0")

@@ -15,7 +15,8 @@ def renew_cmd(ctx: typer.Context) -> None:
     with opened(state(ctx).settings()) as container:
         report = container.billing.renew_due(container.clock())
     console.print(
-        f"renewed {report.renewed}, payment failed {report.failed}, canceled {report.canceled}"
+        f"renewed {report.renewed}, payment failed {report.failed}, "
+        f"canceled {report.canceled}, skipped {report.skipped}"
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from typing import Annotated
 
@@ -9,12 +10,33 @@ import typer
 import uvicorn
 
 from marquee.cli.context import CliState, state
+from marquee.config import DEV_SECRET, Settings
+from marquee.errors import ConfigError
 from marquee.logs import configure_logging
+
+
+def check_bind(settings: Settings, host: str) -> None:
+    """Refuse to expose the public development secret: anyone could mint an admin token."""
+    loopback = host == "localhost" or (_is_ip(host) and ipaddress.ip_address(host).is_loopback)
+    if not loopback and settings.secret_key.get_secret_value() == DEV_SECRET:
+        raise ConfigError(
+            f"secret_key: the public development secret may only serve on loopback, not {host}; "
+            "set MARQUEE_SECRET_KEY"
+        )
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def run_server(cli: CliState, *, host: str, port: int, workers: int = 1) -> None:
     """Serve in this process (or ``workers`` processes) with the settings ``cli`` names."""
     settings = cli.settings()  # validate here, so a bad key is one line before any worker starts
+    check_bind(settings, host)
     # Workers rebuild the settings from the environment: hand them what the command line said.
     if cli.config_file is not None:
         os.environ["MARQUEE_CONFIG"] = str(cli.config_file)

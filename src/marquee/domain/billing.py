@@ -144,3 +144,4 @@ class RenewalReport:
     renewed: int = 0
     failed: int = 0
     canceled: int = 0
+    skipped: int = 0  # changed under the run (account deleted, subscription canceled meanwhile)

@@ -125,9 +125,15 @@ class BillingService:
             ).all()
         counts: Counter[str] = Counter()
         for sub_id, account_id in due:
-            with self._db.session() as s:
-                counts[self._renew_one(s, sub_id, account_id, now)] += 1
-        return RenewalReport(counts["renewed"], counts["failed"], counts["canceled"])
+            # One subscription that changed under the run must not stop the others' renewals.
+            try:
+                with self._db.session() as s:
+                    counts[self._renew_one(s, sub_id, account_id, now)] += 1
+            except (NotFound, Conflict):
+                counts["skipped"] += 1
+        return RenewalReport(
+            counts["renewed"], counts["failed"], counts["canceled"], counts["skipped"]
+        )
 
     def _renew_one(self, s: Session, sub_id: int, account_id: int, now: datetime) -> str:
         lock_account(s, account_id)

@@ -9,10 +9,9 @@ from fastapi import APIRouter, status
 
 from marquee.api.deps import BillingDep, CurrentPrincipal
 from marquee.api.problems import MEDIA_TYPE, Problem
+from marquee.api.schemas.base import Limit, Offset
 from marquee.api.schemas.billing import (
     IdempotencyKey,
-    Limit,
-    Offset,
     PaymentMethodUpdate,
     PaymentPublic,
     PaymentsPublic,

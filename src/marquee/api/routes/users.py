@@ -10,9 +10,8 @@ from marquee.api.schemas.accounts import (
     AccountPublic,
     AccountsPublic,
     AccountUpdate,
-    Limit,
-    Offset,
 )
+from marquee.api.schemas.base import Limit, Offset
 
 router = APIRouter(prefix="/users", tags=["users"])
 

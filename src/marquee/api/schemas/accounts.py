@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import Path, Query
+from fastapi import Path
 from pydantic import ConfigDict, Field, StringConstraints
 
 from marquee.api.schemas.base import PublicModel, RequestModel
@@ -169,5 +169,3 @@ class PinCheck(RequestModel):
 MAX_ID = 2**63 - 1
 ProfileId = Annotated[int, Path(ge=1, le=MAX_ID, description="A profile of the caller's account.")]
 AccountId = Annotated[int, Path(ge=1, le=MAX_ID)]
-Limit = Annotated[int, Query(ge=1, le=100, description="Page size.")]
-Offset = Annotated[int, Query(ge=0, le=1_000_000_000, description="Items to skip.")]

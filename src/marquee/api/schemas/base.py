@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict
 
 
@@ -15,3 +18,8 @@ class PublicModel(BaseModel):
     """Outputs: built from ORM rows or dicts."""
 
     model_config = ConfigDict(from_attributes=True)
+
+
+# Pagination query parameters shared by every list endpoint.
+Limit = Annotated[int, Query(ge=1, le=100, description="Page size.")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000_000, description="Items to skip.")]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import Header, Path, Query
+from fastapi import Header, Path
 from pydantic import ConfigDict, Field
 
 from marquee.api.schemas.base import PublicModel, RequestModel
@@ -50,8 +50,6 @@ IdempotencyKey = Annotated[
         "twice. One is generated when absent.",
     ),
 ]
-Limit = Annotated[int, Query(ge=1, le=100, description="Page size.")]
-Offset = Annotated[int, Query(ge=0, le=1_000_000_000, description="Items to skip.")]
 
 
 class PlanCreate(RequestModel):

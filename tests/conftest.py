@@ -94,6 +94,7 @@ def settings(stack: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iter
         database_url, cleanup = _clone_postgres(request.getfixturevalue("postgres_template"))
         online_url = REDIS_URL
     yield Settings(
+        events_url=REDIS_URL if stack == "production" else f"sqlite:///{tmp_path / 'events.db'}",
         data_dir=tmp_path,
         database_url=database_url,
         online_url=online_url,

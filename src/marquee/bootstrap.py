@@ -11,9 +11,11 @@ from marquee.config import Settings
 from marquee.services.accounts import AccountsService
 from marquee.services.billing import BillingService
 from marquee.services.catalog import CatalogService
+from marquee.services.events import EventsService
 from marquee.services.plans import PlansService
 from marquee.services.tokens import AccessTokens
 from marquee.storage.db import Database
+from marquee.storage.eventlog import EventLog
 from marquee.storage.kv import OnlineStore
 
 
@@ -35,6 +37,20 @@ def open_online_store(url: str, *, namespace: str) -> OnlineStore:
     raise ValueError(f"online_url: unsupported scheme {scheme!r}")
 
 
+def open_event_log(url: str, *, namespace: str) -> EventLog:
+    """``sqlite:///path/events.db`` or ``redis://host:6379/0``."""
+    scheme = urlsplit(url).scheme
+    if scheme == "sqlite":
+        from marquee.storage.eventlog.sqlite import SqliteEventLog
+
+        return SqliteEventLog(Path(url.removeprefix("sqlite:///")))
+    if scheme in ("redis", "rediss"):
+        from marquee.storage.eventlog.redis_streams import RedisStreamsEventLog
+
+        return RedisStreamsEventLog(url, prefix=namespace)
+    raise ValueError(f"events_url: unsupported scheme {scheme!r}")
+
+
 @dataclass
 class Container:
     """Everything a process needs, opened once; ``close()`` releases it."""
@@ -43,17 +59,20 @@ class Container:
     clock: Clock
     db: Database
     kv: OnlineStore
+    event_log: EventLog
     tokens: AccessTokens
     accounts: AccountsService
     billing: BillingService
     plans: PlansService
     catalog: CatalogService
+    events: EventsService
     _closed: bool = field(default=False, repr=False)
 
     def close(self) -> None:
         if not self._closed:
             self._closed = True
             self.kv.close()
+            self.event_log.close()
             self.db.close()
 
 
@@ -64,6 +83,7 @@ def bootstrap(settings: Settings, *, clock: Clock = system_clock) -> Container:
         settings.database_url, statement_timeout_ms=int(settings.http.request_timeout_s * 1000)
     )
     kv = open_online_store(settings.online_url, namespace=settings.kv_namespace)
+    event_log = open_event_log(settings.events_url, namespace=settings.kv_namespace)
     tokens = AccessTokens(
         secret=settings.secret_key.get_secret_value(),
         ttl_s=settings.auth.access_token_ttl_s,
@@ -75,9 +95,11 @@ def bootstrap(settings: Settings, *, clock: Clock = system_clock) -> Container:
         clock=clock,
         db=db,
         kv=kv,
+        event_log=event_log,
         tokens=tokens,
         accounts=AccountsService(db=db, kv=kv, tokens=tokens, settings=settings.auth, clock=clock),
         billing=BillingService(db=db, settings=settings.billing, clock=clock),
         plans=PlansService(db=db, settings=settings.billing, clock=clock),
         catalog=CatalogService(db=db, clock=clock),
+        events=EventsService(event_log=event_log, db=db, clock=clock),
     )

@@ -13,6 +13,7 @@ from marquee.errors import Forbidden, Unauthenticated
 from marquee.services.accounts import AccountsService
 from marquee.services.billing import BillingService
 from marquee.services.catalog import CatalogService
+from marquee.services.events import EventsService
 from marquee.services.plans import PlansService
 from marquee.services.tokens import Principal
 
@@ -71,7 +72,12 @@ def get_plans(container: ContainerDep) -> PlansService:
     return container.plans
 
 
+def get_events(container: ContainerDep) -> EventsService:
+    return container.events
+
+
 AccountsDep = Annotated[AccountsService, Depends(get_accounts)]
 BillingDep = Annotated[BillingService, Depends(get_billing)]
 CatalogDep = Annotated[CatalogService, Depends(get_catalog)]
 PlansDep = Annotated[PlansService, Depends(get_plans)]
+EventsDep = Annotated[EventsService, Depends(get_events)]

@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from marquee.api.routes import (
     auth,
+    events,
     genres,
     me,
     people,
@@ -24,4 +25,5 @@ V1_ROUTERS: list[APIRouter] = [
     titles.router,
     genres.router,
     people.router,
+    events.router,
 ]

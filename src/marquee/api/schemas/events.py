@@ -1,0 +1,81 @@
+"""Bodies of ``POST /v1/events``: an envelope batch or the web clickstream shape, and the answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ConfigDict, Field
+
+from marquee.api.schemas.base import PublicModel, RequestModel
+from marquee.domain.events import clickstream_to_envelopes
+from marquee.services.events import IngestResult
+
+_PLAY_START: dict[str, Any] = {
+    "schema_version": 1,
+    "event_id": "3f2b9c1e-6a1d-4e59-8c1b-7d7e0f7f4a10",
+    "type": "play_start",
+    "profile_id": 12,
+    "session_id": "s-8c1b7d7e",
+    "item": {"title_id": 42},
+    "position_s": 0,
+    "device": "tv",
+    "country": "US",
+    "client_time": "2026-01-01T20:15:00Z",
+}
+
+
+class EventBatch(RequestModel):
+    """Envelopes (schema version 1). Each is validated on its own, so the list takes any item."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"events": [_PLAY_START]}]})
+
+    events: list[Any] = Field(description="Envelopes; see the Event schema. At most 500.")
+
+    def envelopes(self) -> list[Any]:
+        return self.events
+
+
+class ClickstreamBatch(RequestModel):
+    """The web clients' shape; mapped onto envelopes (see ``clickstream_to_envelopes``)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "userId": 12,
+                    "sessionId": "web-8c1b",
+                    "events": [
+                        {
+                            "eventType": "click",
+                            "page": "/browse",
+                            "timeSpentSeconds": 12,
+                            "timestamp": "2026-01-01T20:15:00Z",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    user_id: int | str = Field(alias="userId", description="The profile id.")
+    session_id: str = Field(alias="sessionId", min_length=1, max_length=64)
+    events: list[Any] = Field(description="Clickstream events. At most 500.")
+
+    def envelopes(self) -> list[Any]:
+        return clickstream_to_envelopes(self.model_dump(by_alias=True))
+
+
+class EventError(PublicModel):
+    index: int = Field(description="Position of the event in the batch.")
+    field: str = Field(description="The field within the event, e.g. ``client_time``.")
+    reason: str
+
+
+class EventsAccepted(PublicModel):
+    accepted: list[str] = Field(description="Ids of the events that are now durable.")
+    errors: list[EventError]
+
+    @classmethod
+    def of(cls, result: IngestResult) -> EventsAccepted:
+        errors = [EventError(index=e.index, field=e.field, reason=e.reason) for e in result.errors]
+        return cls(accepted=result.accepted, errors=errors)

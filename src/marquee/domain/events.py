@@ -26,6 +26,21 @@ EventId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$", examples=["0b6f
 ShortText = Annotated[str, Field(min_length=1, max_length=64)]
 
 
+# One documented example, shared by the envelope and the API's batch schema.
+EXAMPLE_PLAY_START: dict[str, Any] = {
+    "schema_version": 1,
+    "event_id": "3f2b9c1e-6a1d-4e59-8c1b-7d7e0f7f4a10",
+    "type": "play_start",
+    "profile_id": 12,
+    "session_id": "s-8c1b7d7e",
+    "item": {"title_id": 42},
+    "position_s": 0,
+    "device": "tv",
+    "country": "US",
+    "client_time": "2026-01-01T20:15:00Z",
+}
+
+
 class EventType(StrEnum):
     IMPRESSION = "impression"
     PLAY_START = "play_start"
@@ -71,22 +86,7 @@ class Event(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         frozen=True,
-        json_schema_extra={
-            "examples": [
-                {
-                    "schema_version": 1,
-                    "event_id": "3f2b9c1e-6a1d-4e59-8c1b-7d7e0f7f4a10",
-                    "type": "play_start",
-                    "profile_id": 12,
-                    "session_id": "s-8c1b7d7e",
-                    "item": {"title_id": 42},
-                    "position_s": 0,
-                    "device": "tv",
-                    "country": "US",
-                    "client_time": "2026-01-01T20:15:00Z",
-                }
-            ]
-        },
+        json_schema_extra={"examples": [EXAMPLE_PLAY_START]},
     )
 
     schema_version: Literal[1] = SCHEMA_VERSION

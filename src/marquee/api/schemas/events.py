@@ -7,27 +7,14 @@ from typing import Any
 from pydantic import ConfigDict, Field
 
 from marquee.api.schemas.base import PublicModel, RequestModel
-from marquee.domain.events import clickstream_to_envelopes
+from marquee.domain.events import EXAMPLE_PLAY_START, clickstream_to_envelopes
 from marquee.services.events import IngestResult
-
-_PLAY_START: dict[str, Any] = {
-    "schema_version": 1,
-    "event_id": "3f2b9c1e-6a1d-4e59-8c1b-7d7e0f7f4a10",
-    "type": "play_start",
-    "profile_id": 12,
-    "session_id": "s-8c1b7d7e",
-    "item": {"title_id": 42},
-    "position_s": 0,
-    "device": "tv",
-    "country": "US",
-    "client_time": "2026-01-01T20:15:00Z",
-}
 
 
 class EventBatch(RequestModel):
     """Envelopes (schema version 1). Each is validated on its own, so the list takes any item."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"events": [_PLAY_START]}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"events": [EXAMPLE_PLAY_START]}]})
 
     events: list[Any] = Field(description="Envelopes; see the Event schema. At most 500.")
 

@@ -23,6 +23,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -81,27 +82,45 @@ def wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("server not ready within 60 s")
 
 
-def wrk(url: str, *, connections: int, seconds: int) -> tuple[float, float, float]:
-    """(p50 ms, p99 ms, requests/s) from ``wrk --latency``."""
-    out = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+@dataclass(frozen=True)
+class WrkResult:
+    p50_ms: float
+    p99_ms: float
+    rps: float
+    non_2xx: int
+
+
+def wrk(
+    url: str,
+    *,
+    connections: int,
+    seconds: int,
+    threads: int = 1,
+    script: Path | None = None,
+    errors_fatal: bool = True,
+) -> WrkResult:
+    """One ``wrk --latency`` run (with a Lua request ``script`` if given), parsed; the other
+    benchmarks use this too. Error responses raise unless ``errors_fatal`` is false."""
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    command += ["-s", str(script)] if script is not None else []
+    out = subprocess.run([*command, url], check=True, capture_output=True, text=True).stdout
 
     def ms(label: str) -> float:
         match = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
         if match is None:
             raise RuntimeError(f"wrk output lacks {label}:\n{out}")
-        scale = {"us": 1e-3, "ms": 1.0, "s": 1e3}[match.group(2)]
-        return float(match.group(1)) * scale
+        return float(match.group(1)) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[match.group(2)]
 
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if errors:
+    if errors and errors_fatal:
         raise RuntimeError(f"{errors.group(1)} error responses:\n{out}")
-    return ms("50%"), ms("99%"), float(rps.group(1)) if rps else 0.0
+    return WrkResult(
+        ms("50%"),
+        ms("99%"),
+        float(rps.group(1)) if rps else 0.0,
+        int(errors.group(1)) if errors else 0,
+    )
 
 
 def run(kind: str, workers: int, args: argparse.Namespace) -> list[str]:
@@ -126,7 +145,8 @@ def run(kind: str, workers: int, args: argparse.Namespace) -> list[str]:
             wait_ready(base, server)
             for name, path in PATHS.items():
                 wrk(base + path, connections=args.connections, seconds=2)  # warm-up
-                p50, p99, rps = wrk(base + path, connections=args.connections, seconds=args.seconds)
+                result = wrk(base + path, connections=args.connections, seconds=args.seconds)
+                p50, p99, rps = result.p50_ms, result.p99_ms, result.rps
                 label = "SQLite" if kind == "sqlite" else "PostgreSQL + Redis"
                 rows.append(
                     f"| {label} | {workers} | {name} | {args.connections} "

@@ -21,13 +21,14 @@ from fastapi.testclient import TestClient
 from marquee.api import create_app
 from marquee.bootstrap import Container, bootstrap
 from marquee.clock import ManualClock
-from marquee.config import Settings
+from marquee.config import LakeSettings, Settings
 from marquee.domain.roles import Role
 from marquee.services.accounts import AccountsService
 from marquee.services.credentials import Credentials
 from marquee.storage.db import Database
 from marquee.storage.db.migrate import upgrade
 from marquee.storage.db.tables import Account
+from tests.blobs import S3Endpoint, s3_server
 from tests.services import REDIS_URL, fresh_postgres_database, need, unique_namespace
 
 TEST_SECRET = "test-secret-" + "x" * 40
@@ -101,6 +102,8 @@ def settings(stack: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iter
         kv_namespace=namespace,
         secret_key=TEST_SECRET,
         log_json=False,
+        # The production stack keeps the Iceberg catalog in its (per-test) PostgreSQL database.
+        lake=LakeSettings(catalog_url=database_url if stack == "production" else ""),
     )
     cleanup()
 
@@ -167,3 +170,10 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"shared data not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[S3Endpoint]:
+    """A real S3-compatible server (moto's) shared by the session; each user makes a bucket."""
+    with s3_server() as endpoint:
+        yield endpoint

@@ -48,6 +48,9 @@ class HttpSettings(_Section):
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     request_timeout_s: float = Field(default=10.0, gt=0)
     cors_origins: list[str] = Field(default_factory=list)
+    # Proxies whose X-Forwarded-For / -Proto are believed (login throttling keys on the client
+    # address): the loopback nginx of deploy/ by default; add your load balancer's addresses.
+    forwarded_allow_ips: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
 
 
 class AuthSettings(_Section):
@@ -77,6 +80,100 @@ class BillingSettings(_Section):
     payment_provider: Literal["builtin"] = "builtin"
 
 
+class MediaSettings(_Section):
+    """Uploads, the transcoding ladder and the job workers that run it."""
+
+    ffmpeg_path: str = ""  # empty: ffmpeg on PATH, else the imageio-ffmpeg binary
+    x264_preset: Literal[
+        "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow"
+    ] = "veryfast"
+    segment_s: int = Field(default=4, ge=4, le=6)
+    keyframe_interval_s: int = Field(default=2, ge=1, le=2)
+    max_height: int = Field(default=2160, ge=240, le=2160)
+    max_upload_bytes: int = Field(default=20 * 1024**3, ge=1024)
+    upload_ttl_s: int = Field(default=24 * 3600, ge=60)
+    transcode_concurrency: int = Field(default=1, ge=1, le=64)
+    job_max_attempts: int = Field(default=5, ge=1, le=50)
+    embedded_worker: bool = True  # run job workers as threads inside `serve` / `demo`
+    max_chunk_bytes: int = Field(default=64 * 1024**2, ge=1024)  # one tus PATCH body, at most
+    job_lease_s: float = Field(default=60.0, ge=2.0)  # a silent worker's job is retaken after this
+    job_poll_s: float = Field(default=1.0, gt=0, le=60)  # idle workers look for jobs this often
+    job_backoff_s: float = Field(default=10.0, ge=0)  # first retry delay; doubles per attempt
+    job_backoff_max_s: float = Field(default=900.0, ge=0)
+    transcode_max_running: int = Field(default=0, ge=0)  # across all workers; 0: no such limit
+    audio_kbps: int = Field(default=128, ge=32, le=320)  # AAC stereo, every rung and audio track
+    ffmpeg_timeout_s: int = Field(default=6 * 3600, ge=60)  # one ffmpeg run is stopped after this
+
+
+class BlobSettings(_Section):
+    """The S3-compatible object store used when ``blob_url`` is ``s3://bucket/prefix``."""
+
+    s3_endpoint_url: str = ""  # empty: AWS; e.g. http://127.0.0.1:9000 for MinIO
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str = ""  # empty: boto3's default chain (AWS_* variables, instance role)
+    s3_secret_access_key: SecretStr = SecretStr("")
+    s3_part_bytes: int = Field(default=8 * 1024**2, ge=5 * 1024**2, le=5 * 1024**3)
+    s3_timeout_s: float = Field(default=30.0, gt=0)
+
+
+class PlaybackSettings(_Section):
+    """Playback sessions, stream leases and signed media URLs."""
+
+    url_ttl_s: int = Field(default=6 * 3600, ge=60)
+    lease_ttl_s: int = Field(default=45, ge=10, le=600)
+    heartbeat_interval_s: int = Field(default=10, ge=2, le=60)
+    download_ttl_s: int = Field(default=48 * 3600, ge=60)
+    # Empty: derived from secret_key. The edge gets the derived key (`marquee playback edge-key`).
+    url_signing_key: SecretStr = SecretStr("")
+    edge_url: str = ""  # origin of media URLs (an nginx edge or CDN); empty: the API's own origin
+
+
+class SearchSettings(_Section):
+    """Full-text search: index freshness, candidate pool and re-ranking weights."""
+
+    refresh_interval_s: float = Field(default=5.0, ge=0, le=3600)
+    candidates: int = Field(default=200, ge=10, le=2000)
+    popularity_weight: float = Field(default=0.3, ge=0, le=10)
+    affinity_weight: float = Field(default=0.5, ge=0, le=10)
+    spelling_below: int = Field(default=5, ge=0, le=100)
+
+
+class RecsSettings(_Section):
+    """Homepage rows, post-ranking rules, precompute, serving fallbacks and experiments."""
+
+    row_length: int = Field(default=20, ge=3, le=100)
+    max_rows: int = Field(default=14, ge=1, le=50)
+    because_rows: int = Field(default=3, ge=0, le=10)
+    genre_rows: int = Field(default=3, ge=0, le=10)
+    exploration: float = Field(default=0.1, ge=0, le=0.5)
+    diversity: Literal["mmr", "genre_cap", "none"] = "mmr"
+    mmr_lambda: float = Field(default=0.7, ge=0, le=1)
+    genre_cap: int = Field(default=6, ge=1, le=100)
+    new_release_days: int = Field(default=90, ge=1, le=3650)
+    new_release_boost: float = Field(default=0.15, ge=0, le=1)
+    cache_ttl_s: float = Field(default=30.0, ge=0, le=3600)
+    online_timeout_ms: int = Field(default=50, ge=1, le=5000)
+    breaker_failures: int = Field(default=3, ge=1, le=100)
+    breaker_reset_s: float = Field(default=5.0, ge=0.1, le=600)
+    precompute_batch: int = Field(default=256, ge=1, le=100_000)
+    candidate_model: str = "ease"
+    experiment_salt: str = Field(default="home-2026", min_length=1, max_length=64)
+    # "variant=configuration:weight"; configurations are named in marquee.recs.rows.SERVING_CONFIGS.
+    variants: list[str] = Field(default_factory=lambda: ["control=default:100"])
+
+
+class LakeSettings(_Section):
+    """The Iceberg lake (warehouse at ``lake_url``): its catalog, archiving and compaction."""
+
+    # SQL catalog: empty = SQLite file ``{data_dir}/lake-catalog.db``; production: postgresql://…
+    catalog_url: str = ""
+    namespace: str = Field(default="marquee", pattern=r"^[a-z][a-z0-9_]{0,62}$")
+    s3_endpoint: str = ""  # for S3-compatible stores (MinIO); empty: AWS
+    archive_batch: int = Field(default=5000, ge=1, le=200_000)
+    archive_interval_s: float = Field(default=5.0, gt=0)
+    compact_min_files: int = Field(default=8, ge=2)
+
+
 class Settings(BaseSettings):
     """The whole settings tree. See ``marquee.example.toml`` for every key, documented."""
 
@@ -104,6 +201,12 @@ class Settings(BaseSettings):
     http: HttpSettings = Field(default_factory=HttpSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     billing: BillingSettings = Field(default_factory=BillingSettings)
+    media: MediaSettings = Field(default_factory=MediaSettings)
+    playback: PlaybackSettings = Field(default_factory=PlaybackSettings)
+    blob: BlobSettings = Field(default_factory=BlobSettings)
+    lake: LakeSettings = Field(default_factory=LakeSettings)
+    search: SearchSettings = Field(default_factory=SearchSettings)
+    recs: RecsSettings = Field(default_factory=RecsSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -94,6 +94,8 @@ def test_not_ready_names_the_unreachable_backend(settings: Settings, container: 
         assert response.status_code == 503
         assert response.json()["checks"]["online_store"]["ok"] is False
         assert response.json()["checks"]["database"]["ok"] is True
+        # Public probe: the failure is named, the address it tried is not.
+        assert "127.0.0.1" not in response.text
     finally:
         broken.close()
 
@@ -121,3 +123,13 @@ def test_openapi_document_declares_problem_responses(client: TestClient) -> None
     spec = client.get("/openapi.json").json()
     assert spec["info"]["title"] == "Marquee"
     assert "Problem" in spec["components"]["schemas"]
+
+
+def test_access_log_records_how_long_the_request_took(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("INFO", logger="marquee.access"):
+        client.get("/healthz")
+    (record,) = [r for r in caplog.records if r.name == "marquee.access"]
+    elapsed_ms = record.__dict__["ms"]
+    assert 0 <= elapsed_ms < 5_000

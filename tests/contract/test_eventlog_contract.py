@@ -133,3 +133,35 @@ def test_read_waits_for_block_ms_when_empty(log: EventLog) -> None:
     started = time.monotonic()
     assert log.read("proc", "a", count=5, block_ms=100) == []
     assert time.monotonic() - started >= 0.09
+
+
+def test_deleting_a_profile_erases_its_entries_read_or_not(log: EventLog) -> None:
+    log.append([record(n, profile_id=p) for n in range(3) for p in (1, 2)])
+    delivered = log.read("proc", "a", count=2)
+    assert log.delete_profile(1) == 3
+    assert log.delete_profile(1) == 0
+    assert all(
+        p.entry_id not in {e.entry_id for e in delivered if e.profile_id == 1}
+        for p in log.pending("proc")
+    )
+    rest = delivered + log.read("proc", "a", count=10)
+    assert sorted(
+        (e.profile_id, json.loads(e.payload)["n"]) for e in rest if e.profile_id == 2
+    ) == [(2, 0), (2, 1), (2, 2)]
+    assert not [e for e in log.read("lake", "b", count=10) if e.profile_id == 1]
+    # The erased ids stay known, so a resent event does not bring the profile back.
+    assert log.append([record(0, profile_id=1)]) == 0
+
+
+def test_deleting_a_profile_spares_a_profile_sharing_its_partition(log: EventLog) -> None:
+    log.append([record(n, profile_id=p) for n in range(2) for p in range(1, 40)])
+    assert log.delete_profile(7) == 2
+    seen = {e.profile_id for e in log.read("lake", "a", count=200)}
+    assert seen == set(range(1, 40)) - {7}
+
+
+def test_a_profiles_entries_are_listed_oldest_first(log: EventLog) -> None:
+    log.append([record(n, profile_id=p) for n in range(3) for p in (1, 2)])
+    entries = log.profile_entries(2)
+    assert [(e.profile_id, json.loads(e.payload)["n"]) for e in entries] == [(2, 0), (2, 1), (2, 2)]
+    assert log.profile_entries(99) == []

@@ -12,9 +12,11 @@ import marquee
 from marquee.api.errors import install_error_handlers
 from marquee.api.middleware import BodyLimit, RequestContext
 from marquee.api.problems import PROBLEM_RESPONSES
-from marquee.api.routes import V1_ROUTERS, health
+from marquee.api.routes import V1_ROUTERS, health, media_edge, metrics
+from marquee.api.routes.uploads import TUS_EXPOSED_HEADERS
 from marquee.bootstrap import Container, bootstrap
 from marquee.config import Settings
+from marquee.web import mount_web
 
 DESCRIPTION = """
 Marquee's HTTP API. Errors are [RFC 9457](https://www.rfc-editor.org/rfc/rfc9457) problem+json
@@ -30,9 +32,18 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = container is None
         app.state.container = container or bootstrap(settings)
+        # Job workers run inside the process only for a container it opened itself (serve,
+        # demo); a container handed in (tests) belongs to its owner, who runs jobs explicitly.
+        worker = None
+        if owned and settings.media.embedded_worker:
+            from marquee.worker import start_embedded
+
+            worker = start_embedded(app.state.container)
         try:
             yield
         finally:
+            if worker is not None:
+                worker.stop(timeout_s=10.0)
             if owned:
                 app.state.container.close()
 
@@ -47,15 +58,24 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
         app.state.container = container
     install_error_handlers(app)
     app.include_router(health.router)
+    app.include_router(media_edge.router)  # /media: signed playlists and segments, not /v1
+    app.include_router(metrics.router)  # /metrics for Prometheus, not /v1
     for router in V1_ROUTERS:
         app.include_router(router, prefix="/v1")
-    app.add_middleware(BodyLimit, max_bytes=settings.http.max_body_bytes)
+    mount_web(app)  # the website at /, after the API so /v1 paths always win
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.http.max_body_bytes,
+        # tus PATCH chunks: the upload service streams them to the blob store.
+        prefix_limits={"/v1/uploads/": settings.media.max_chunk_bytes},
+    )
     if settings.http.cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.http.cors_origins,
             allow_methods=["*"],
             allow_headers=["*"],
+            expose_headers=TUS_EXPOSED_HEADERS,
         )
     app.add_middleware(RequestContext)
     return app

@@ -6,6 +6,7 @@ import logging
 import re
 import secrets
 import time
+from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -29,10 +30,9 @@ class RequestContext:
         sent = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         rid = sent if _VALID_ID.match(sent) else secrets.token_hex(8)
         token = request_id_var.set(rid)
-        started = time.perf_counter()
+        began = time.perf_counter()
         status = 500
-
-        started = False
+        started = False  # whether the response has begun (then a late error cannot replace it)
 
         async def send_with_id(message: Message) -> None:
             nonlocal status, started
@@ -56,7 +56,7 @@ class RequestContext:
                 scope["method"],
                 scope["path"],
                 status,
-                extra={"status": status, "ms": round((time.perf_counter() - started) * 1e3, 2)},
+                extra={"status": status, "ms": round((time.perf_counter() - began) * 1e3, 2)},
             )
             request_id_var.reset(token)
 
@@ -66,19 +66,33 @@ class _TooLargeError(Exception):
 
 
 class BodyLimit:
-    """Answer 413 to bodies over ``max_bytes``, declared or streamed, before any handler runs."""
+    """Answer 413 to bodies over ``max_bytes``, declared or streamed, before any handler runs.
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    ``prefix_limits`` gives paths starting with a prefix their own limit (resumable-upload
+    chunks under ``/v1/uploads/`` are far larger than any JSON body).
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, prefix_limits: Mapping[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.prefix_limits = dict(prefix_limits or {})
+
+    def _limit(self, path: str) -> int:
+        for prefix, limit in self.prefix_limits.items():
+            if path.startswith(prefix):
+                return limit
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self._limit(scope["path"])
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._reject(scope, receive, send)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await self._reject(scope, receive, send, limit)
             return
         received = 0
         tripped = False
@@ -88,7 +102,7 @@ class BodyLimit:
             nonlocal received, tripped
             message = await receive()
             received += len(message.get("body", b""))
-            if received > self.max_bytes:
+            if received > limit:
                 tripped = True
                 raise _TooLargeError
             return message
@@ -100,20 +114,20 @@ class BodyLimit:
                 await send(message)
             elif not replaced:
                 replaced = True
-                await self._reject(scope, receive, send)
+                await self._reject(scope, receive, send, limit)
 
         try:
             await self.app(scope, counting_receive, guarded_send)
         except _TooLargeError:
             if not replaced:
-                await self._reject(scope, receive, send)
+                await self._reject(scope, receive, send, limit)
 
-    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _reject(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         response = problem_response(
             status=413,
             slug="payload-too-large",
             title="The request body is too large",
-            detail=f"bodies are limited to {self.max_bytes} bytes",
+            detail=f"bodies are limited to {limit} bytes",
             instance=scope["path"],
         )
         await response(scope, receive, send)

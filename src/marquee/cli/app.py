@@ -10,7 +10,9 @@ import typer
 from rich.text import Text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from marquee.cli import billing, db, demo, evaluate, import_, recommend_batch, serve, users
+from marquee.cli import batch, billing, db, demo, evaluate, import_, recommend_batch, serve, users
+from marquee.cli import playback as playback_cli
+from marquee.cli import worker as worker_cli
 from marquee.cli.context import CliState, err_console
 from marquee.errors import ApiError, MarqueeError
 
@@ -39,12 +41,15 @@ def _global(
 
 app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
+app.command("worker")(worker_cli.worker)
 app.command("evaluate")(evaluate.evaluate)
 app.command("recommend-batch")(recommend_batch.recommend_batch)
 app.add_typer(db.app, name="db")
 app.add_typer(import_.app, name="import")
 app.add_typer(users.app, name="users")
 app.add_typer(billing.app, name="billing")
+app.add_typer(batch.app, name="batch")
+app.add_typer(playback_cli.app, name="playback")
 
 
 def main() -> None:

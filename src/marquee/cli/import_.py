@@ -23,6 +23,7 @@ from rich.table import Table
 from marquee.cli.context import console, opened, state
 from marquee.services.imports import ImportReport, ProgressFn, detect, import_movielens
 from marquee.services.imports import import_synthetic as run_synthetic
+from marquee.services.imports.events import ARCHIVE_BATCH
 from marquee.storage.db.migrate import upgrade
 
 app = typer.Typer(help="Import catalogs and interactions.", no_args_is_help=True)
@@ -87,8 +88,14 @@ def movielens(
         )
         with _bars() as progress:
             report = import_movielens(
-                container.db, path, now=container.clock(), name=name, progress=progress
+                container.db,
+                path,
+                now=container.clock(),
+                name=name,
+                progress=progress,
+                events=container.events,
             )
+            container.archiver.drain(batch=ARCHIVE_BATCH)  # the ratings' events into the lake
         seconds = time.perf_counter() - started
     _summary(f"MovieLens {dataset.name}", report, seconds)
 
@@ -123,6 +130,8 @@ def synthetic(
                 reference=datetime.combine(day, datetime.min.time(), tzinfo=UTC),
                 now=now,
                 progress=progress,
+                events=container.events,
             )
+            container.archiver.drain(batch=ARCHIVE_BATCH)  # the history's events into the lake
         seconds = time.perf_counter() - started
     _summary(f"Synthetic platform (seed {seed}, history to {day})", report, seconds)

@@ -52,6 +52,8 @@ def run_server(cli: CliState, *, host: str, port: int, workers: int = 1) -> None
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=5,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.http.forwarded_allow_ips,
     )
 
 

@@ -8,6 +8,10 @@ Confidence mapping from events (one row per event: ``kind``, ``value``, ``timest
   otherwise a positive with confidence ``min(1, value / 0.9)`` (90 % watched counts as finished).
 * ``thumbs_up`` — a positive with confidence 1. ``thumbs_down`` — a negative.
 * ``interaction`` — any other implicit signal (a CSV row without a rating): confidence 1.
+* ``list`` — added to the watch list: a weak positive, confidence 0.5.
+
+Lake event tables (``from_event_table``) are first reduced to these kinds by ``lake_events.py``
+(playback sessions → ``play`` with completion; ``add_to_list`` → ``list``).
 
 Per (user, item) the positive confidence is the maximum over its events and its timestamp the
 latest event. An explicit dislike (thumbs down, low rating) removes the positive; an early abandon
@@ -18,6 +22,7 @@ event). Negatives are kept in their own matrix, never mixed into the confidences
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -35,7 +40,8 @@ FloatArray = npt.NDArray[np.float32]
 SECONDS_PER_DAY = 86_400
 POSITIVE_RATING, NEGATIVE_RATING = 0.6, 0.4
 ABANDON_COMPLETION, FINISHED_COMPLETION = 0.1, 0.9
-EVENT_KINDS = frozenset({"rate", "play", "thumbs_up", "thumbs_down", "interaction"})
+LIST_CONFIDENCE = 0.5
+EVENT_KINDS = frozenset({"rate", "play", "thumbs_up", "thumbs_down", "interaction", "list"})
 
 
 @dataclass(frozen=True)
@@ -191,6 +197,7 @@ def event_confidence(
     watched = play & (value >= ABANDON_COMPLETION)
     conf[watched] = np.minimum(1.0, value[watched] / FINISHED_COMPLETION)
     conf[(kind == "thumbs_up") | (kind == "interaction")] = 1.0
+    conf[kind == "list"] = LIST_CONFIDENCE
     explicit = (kind == "thumbs_down") | (rate & (scaled <= NEGATIVE_RATING))
     abandon = play & (value < ABANDON_COMPLETION)
     return conf, explicit | abandon, explicit
@@ -217,6 +224,34 @@ def from_events(
     u, i = users.index(frame["user_id"].to_numpy()), items.index(frame["item_id"].to_numpy())
     snap = assemble(users, items, u, i, conf, timestamps=ts, negative=negative & ~(conf > 0))
     return _apply_dislikes(snap, u[explicit], i[explicit])
+
+
+def from_event_table(
+    table: object,
+    *,
+    rating_scale: float = 5.0,
+    half_life_days: float | None = None,
+    now: int | None = None,
+    items: IdMap | None = None,
+) -> Interactions:
+    """A snapshot from lake events (a pyarrow Table or DataFrame of the lake's flat columns).
+
+    Its ``snapshot_id`` hashes the input rows (in any order) and these settings, so a model's
+    version names the exact events it was trained on.
+    """
+    from marquee.recs import lake_events
+
+    frame = lake_events.as_frame(table)
+    kinds = lake_events.to_event_kinds(frame)
+    if kinds.empty:
+        raise InvalidDataError("events", "no playback, rating, thumb or list events")
+    snap = from_events(
+        kinds, rating_scale=rating_scale, half_life_days=half_life_days, now=now, items=items
+    )
+    catalog = None if items is None else hashlib.sha256(items.raw.tobytes()).hexdigest()
+    settings = (rating_scale, half_life_days, now, catalog)
+    source = lake_events.input_digest(frame, *settings)
+    return dataclasses.replace(snap, snapshot_id=source)
 
 
 def _apply_dislikes(snap: Interactions, users: IntArray, items: IntArray) -> Interactions:

@@ -1,4 +1,10 @@
-"""Batch top-K over dense score blocks: mask, partial sort (argpartition), then sort only the K."""
+"""Batch top-K over dense score blocks: mask, select candidates, then sort only those.
+
+Selection avoids a full ``argpartition`` (which writes an int64 index per score): each row's
+columns are cut into groups of ``GROUP`` and the k-th largest group maximum ``t`` is found;
+at least k scores are ≥ t (the k groups' maxima), so the top k are among the scores ≥ t,
+typically a little over k of them. Those few are then sorted exactly.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +25,9 @@ FloatArray = npt.NDArray[np.float32]
 BLOCK_BYTES = 64 * 1024 * 1024
 # Below this many rows a block is sorted in the calling thread.
 PARALLEL_ROWS = 64
+# Columns per group for the threshold: smaller groups give a tighter threshold (fewer
+# candidates) at the price of more group maxima to partition.
+GROUP = 8
 
 
 @cache
@@ -59,22 +68,63 @@ def top_k(scores: FloatArray, k: int) -> tuple[IntArray, FloatArray]:
 
 def _top_k(scores: FloatArray, k: int) -> tuple[IntArray, FloatArray]:
     n, m = scores.shape
-    out_ids = np.full((n, k), -1, dtype=np.int64)
-    out_scores = np.full((n, k), -np.inf, dtype=np.float32)
     kk = min(k, m)
+    out_ids, out_scores = _empty(n, k)
     if kk == 0 or n == 0:
         return out_ids, out_scores
-    if kk < m:
-        part = np.argpartition(scores, m - kk, axis=1)[:, m - kk :]
-    else:
-        part = np.broadcast_to(np.arange(m), (n, m)).copy()
-    part_scores = np.take_along_axis(scores, part, axis=1)
-    # Descending by score; among equal scores, the smaller item index first.
-    order = np.lexsort((part, -part_scores), axis=1)
-    ids = np.take_along_axis(part, order, axis=1)
-    best = np.take_along_axis(part_scores, order, axis=1)
-    missing = ~np.isfinite(best)
-    ids[missing] = -1
-    out_ids[:, :kk] = ids
-    out_scores[:, :kk] = np.where(missing, -np.inf, best)
+    flat = np.sort(_candidates(scores, kk))  # by row, then column
+    values = np.take(np.ascontiguousarray(scores).reshape(-1), flat)
+    rows, cols = flat // m, flat % m
+    # One stable sort on (row ascending, score descending); sorted columns break ties.
+    keys = (rows.astype(np.uint64) << np.uint64(32)) | _descending(values)
+    order = np.argsort(keys, kind="stable")
+    rows, cols, values = rows[order], cols[order], values[order]
+    starts = np.searchsorted(rows, np.arange(n))
+    slot = np.arange(rows.shape[0]) - starts[rows]
+    keep = (slot < kk) & np.isfinite(values)
+    out_ids[rows[keep], slot[keep]] = cols[keep]
+    out_scores[rows[keep], slot[keep]] = values[keep]
     return out_ids, out_scores
+
+
+def _descending(values: FloatArray) -> npt.NDArray[np.uint64]:
+    """32-bit keys that sort float32 values from largest to smallest (IEEE bit trick)."""
+    # Adding +0.0 turns -0.0 into +0.0, so the two zeros tie as they compare equal.
+    bits = (np.asarray(values, dtype=np.float32) + np.float32(0.0)).view(np.uint32)
+    ascending = np.where(bits >> 31, ~bits, bits | np.uint32(0x80000000))
+    return (np.uint32(0xFFFFFFFF) - ascending).astype(np.uint64)
+
+
+def _candidates(scores: FloatArray, k: int) -> IntArray:
+    """Flat positions of every score at or above its row's threshold (holds each row's top k)."""
+    n, m = scores.shape
+    groups = m // GROUP
+    if groups < 2 * k:  # too few groups for a useful bound: the exact k-th largest
+        threshold = np.partition(scores, m - k, axis=1)[:, m - k]
+        return np.flatnonzero(scores >= threshold[:, None]).astype(np.int64)
+    # Group g holds columns g, g + groups, g + 2·groups, ...: any partition of the columns
+    # gives the bound, and this one reduces GROUP contiguous slices elementwise (SIMD), where
+    # contiguous groups would reduce many short rows. A strided view: no copy of the block.
+    row_stride, col_stride = scores.strides
+    grouped = np.lib.stride_tricks.as_strided(
+        scores, (n, GROUP, groups), (row_stride, groups * col_stride, col_stride), writeable=False
+    )
+    maxima = grouped.max(axis=1)
+    tail = np.arange(groups * GROUP, m)  # the last m mod GROUP columns: always candidates
+    bound = maxima if tail.size == 0 else np.hstack([maxima, scores[:, tail].max(axis=1)[:, None]])
+    g = bound.shape[1]
+    threshold = np.partition(bound, g - k, axis=1)[:, g - k]
+    # Only groups whose maximum reaches the threshold hold candidates: scan just those, by
+    # flat position (``take`` on a flat view is many times faster than 2-d fancy indexing).
+    hit_rows, hit_groups = np.nonzero(maxima >= threshold[:, None])
+    starts = hit_rows.astype(np.int64) * m + hit_groups
+    flat = (starts[:, None] + groups * np.arange(GROUP, dtype=np.int64)[None, :]).ravel()
+    if tail.size:
+        flat = np.concatenate([flat, (np.arange(n, dtype=np.int64)[:, None] * m + tail).ravel()])
+    values = np.take(np.ascontiguousarray(scores).reshape(-1), flat)
+    kept: IntArray = flat[values >= np.take(threshold, flat // m)]
+    return kept
+
+
+def _empty(n: int, k: int) -> tuple[IntArray, FloatArray]:
+    return np.full((n, k), -1, dtype=np.int64), np.full((n, k), -np.inf, dtype=np.float32)

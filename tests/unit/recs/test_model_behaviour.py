@@ -19,6 +19,7 @@ from marquee.recs.candidates import (
     Popularity,
     Recommender,
     Trending,
+    has_torch,
     load_model,
     make_model,
 )
@@ -38,7 +39,13 @@ FACTORIES: dict[str, Callable[[pd.DataFrame], Recommender]] = {
     "blend": lambda _: make_model(
         "blend", {"weights": "0.6,0.4", "ials.factors": 8, "ials.iterations": 5}
     ),
+    "two_tower": lambda text: make_model(
+        "two_tower", {"dim": 16, "epochs": 2, "batch_size": 256}, item_text=text
+    ),
 }
+NEEDS_TORCH = pytest.mark.skipif(
+    not has_torch(), reason="two_tower needs the torch extra (pip install torch==2.13.0)"
+)
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +64,11 @@ def snapshot(ratings: pd.DataFrame, item_text: pd.DataFrame) -> Interactions:
     )
 
 
-@pytest.fixture(params=sorted(FACTORIES))
+@pytest.fixture(
+    params=[
+        pytest.param(n, marks=NEEDS_TORCH) if n == "two_tower" else n for n in sorted(FACTORIES)
+    ]
+)
 def fitted(
     request: pytest.FixtureRequest, snapshot: Interactions, item_text: pd.DataFrame
 ) -> Recommender:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from marquee.api.deps import AccountsDep, CurrentPrincipal
+from marquee.api.deps import AccountsDep, CurrentPrincipal, PrivacyDep
 from marquee.api.schemas.accounts import AccountPublic, PasswordChange
 
 router = APIRouter(prefix="/me", tags=["me"])
@@ -36,5 +36,6 @@ def change_password(
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete the caller's account, its profiles and history",
 )
-def delete_me(principal: CurrentPrincipal, accounts: AccountsDep) -> None:
-    accounts.delete_account(account_id=principal.account_id, session=principal.session)
+def delete_me(principal: CurrentPrincipal, privacy: PrivacyDep) -> None:
+    # Through the privacy service: the account's events and online data go too (GDPR).
+    privacy.delete_account(account_id=principal.account_id, session=principal.session)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from marquee.api.deps import AccountsDep, CurrentPrincipal
+from marquee.api.deps import AccountsDep, CurrentPrincipal, PrivacyDep
 from marquee.api.problems import MEDIA_TYPE, Problem
 from marquee.api.schemas.accounts import (
     PinCheck,
@@ -67,10 +67,9 @@ def update_profile(
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a profile; the last one of an account cannot be deleted",
 )
-def delete_profile(
-    profile_id: ProfileId, principal: CurrentPrincipal, accounts: AccountsDep
-) -> None:
-    accounts.delete_profile(account_id=principal.account_id, profile_id=profile_id)
+def delete_profile(profile_id: ProfileId, principal: CurrentPrincipal, privacy: PrivacyDep) -> None:
+    # Through the privacy service: the profile's events and online data go too (GDPR).
+    privacy.delete_profile(account_id=principal.account_id, profile_id=profile_id)
 
 
 @router.post(

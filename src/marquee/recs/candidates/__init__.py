@@ -22,6 +22,7 @@ from marquee.recs.candidates.ease import EASE
 from marquee.recs.candidates.ials import IALS
 from marquee.recs.candidates.neighbours import SAR, ItemKNN
 from marquee.recs.candidates.popularity import Popularity, Trending
+from marquee.recs.candidates.two_tower import TwoTower, has_torch
 from marquee.recs.errors import InvalidDataError
 
 #: What ``best`` means: the strongest model this project ships (see docs/evaluation.md).
@@ -39,6 +40,8 @@ __all__ = [
     "Popularity",
     "Recommender",
     "Trending",
+    "TwoTower",
+    "has_torch",
     "load_model",
     "make_model",
     "model_class",
@@ -60,9 +63,14 @@ def make_model(
     unknown = [key for key in kwargs if key not in accepted and not takes_any]
     if unknown:
         raise InvalidDataError(f"{cls.name} parameters", f"unknown {', '.join(sorted(unknown))}")
-    if getattr(cls, "needs_item_text", False) or takes_any:
+    if uses_item_text(cls) or takes_any:
         kwargs["item_text"] = item_text
     return cls(**kwargs)
+
+
+def uses_item_text(cls: type[Recommender]) -> bool:
+    """Whether ``cls`` takes an ``item_text`` frame (Content needs it, TwoTower uses it)."""
+    return bool(getattr(cls, "needs_item_text", False) or getattr(cls, "uses_item_text", False))
 
 
 def load_model(path: str | Path) -> Recommender:

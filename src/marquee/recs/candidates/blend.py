@@ -55,7 +55,7 @@ class Blend(Recommender):
             own: dict[str, Any] = {
                 k[len(prefix) :]: v for k, v in member_params.items() if k.startswith(prefix)
             }
-            if getattr(cls, "needs_item_text", False):
+            if getattr(cls, "needs_item_text", False) or getattr(cls, "uses_item_text", False):
                 own["item_text"] = item_text
             self.members.append(cls(**own))
 

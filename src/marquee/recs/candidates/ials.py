@@ -16,11 +16,14 @@ from marquee.recs.candidates.base import FloatArray, IntArray, ParamValue, Recom
 from marquee.recs.data import Interactions
 
 
-def _solver(**params: Any) -> Any:
+def _solver(cg_steps: int, **params: Any) -> Any:
     from implicit.cpu.als import AlternatingLeastSquares
 
     with threadpool_limits(1, "blas"):
-        return AlternatingLeastSquares(**params)
+        model = AlternatingLeastSquares(**params)
+    # Conjugate-gradient steps per solve: a plain attribute of implicit's model, not an argument.
+    model.cg_steps = cg_steps
+    return model
 
 
 class IALS(Recommender):
@@ -44,6 +47,7 @@ class IALS(Recommender):
         binary: bool = True,
         seed: int = 42,
         threads: int = 0,
+        cg_steps: int = 3,
     ) -> None:
         super().__init__(
             factors=factors,
@@ -53,8 +57,9 @@ class IALS(Recommender):
             binary=binary,
             seed=seed,
             threads=threads,
+            cg_steps=cg_steps,
         )
-        self.binary = binary
+        self.binary, self.cg_steps = binary, cg_steps
         self._solver_params: dict[str, Any] = {
             "factors": factors,
             "regularization": regularization,
@@ -69,7 +74,7 @@ class IALS(Recommender):
 
     def _fit(self, interactions: Interactions) -> None:
         x = interactions.binary() if self.binary else interactions.matrix
-        model = _solver(**self._solver_params)
+        model = _solver(self.cg_steps, **self._solver_params)
         with threadpool_limits(1, "blas"):
             model.fit(sp.csr_matrix(x, dtype=np.float32), show_progress=False)
         self._user_factors = np.ascontiguousarray(model.user_factors, dtype=np.float32)
@@ -77,7 +82,7 @@ class IALS(Recommender):
 
     def _fold_in(self, histories: sp.csr_matrix) -> FloatArray:
         """Solve each user's factors against the fixed item factors (implicit's recalculation)."""
-        model = _solver(**self._solver_params)
+        model = _solver(self.cg_steps, **self._solver_params)
         model.item_factors = self._item_factors
         model.user_factors = np.zeros((1, self._item_factors.shape[1]), dtype=np.float32)
         rows = (histories > 0).astype(np.float32) if self.binary else histories

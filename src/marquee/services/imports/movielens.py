@@ -18,6 +18,7 @@ from pathlib import Path
 from marquee.errors import MarqueeError
 from marquee.services.imports import movielens_formats as fmt
 from marquee.services.imports.demographics import age_band
+from marquee.services.imports.events import EventSink, publishing
 from marquee.services.imports.writer import (
     BATCH_SIZE,
     BulkWriter,
@@ -265,8 +266,12 @@ def import_movielens(
     name: str | None = None,
     progress: ProgressFn = no_progress,
     batch_size: int = BATCH_SIZE,
+    events: EventSink | None = None,
 ) -> ImportReport:
-    """Import the dataset at ``path``; a second run adds nothing."""
+    """Import the dataset at ``path``; a second run adds nothing.
+
+    With ``events``, every rating is also published as ``rate`` (and thumb) events.
+    """
     ds = detect(path, name=name)
     writer = BulkWriter(db, now=now, progress=progress, batch_size=batch_size)
     movies = list(read_movies(ds))
@@ -282,5 +287,7 @@ def import_movielens(
     header_lines = 1 if ds.layout is Layout.ML_CSV else 0
     total = max(fmt.count_lines(ratings_file(ds)) - header_lines, 0)
     rows = rating_rows(read_ratings(ds), title_ids, users, batch_size=batch_size)
+    if events is not None:
+        rows = publishing(rows, events, writer.report)
     writer.interactions(rows, total=total)
     return writer.report

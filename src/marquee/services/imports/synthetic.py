@@ -8,6 +8,7 @@ leave a rating or a thumb.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -17,6 +18,7 @@ from numpy.typing import NDArray
 from marquee.domain.maturity import ADULT_LEVEL, KIDS_MAX_LEVEL
 from marquee.errors import InvalidInput
 from marquee.services.imports.demographics import all_bands
+from marquee.services.imports.events import EventSink, publishing
 from marquee.services.imports.synthetic_catalog import (
     COUNTRIES,
     COUNTRY_SHARES,
@@ -197,7 +199,7 @@ def generate(*, profiles: int, titles: int, seed: int, reference: datetime) -> P
     return platform
 
 
-def write_platform(writer: BulkWriter, platform: Platform) -> None:
+def write_platform(writer: BulkWriter, platform: Platform, events: EventSink | None = None) -> None:
     """Insert a generated platform, resolving refs to ids kind by kind."""
     cat = platform.catalog
     genre_ids = writer.genres(g for _, g in cat.title_genres)
@@ -218,10 +220,13 @@ def write_platform(writer: BulkWriter, platform: Platform) -> None:
     accounts = writer.accounts(platform.accounts, total=len(platform.accounts))
     profile_rows = [_resolve(p, account_ref=accounts) for p in platform.profiles]
     profile_ids = writer.profiles(profile_rows, total=len(profile_rows))
-    writer.interactions(
-        (_resolve(r, profile_ref=profile_ids, title_ref=title_ids) for r in platform.interactions),
-        total=len(platform.interactions),
+    rows: Iterable[Row] = (
+        _resolve(r, profile_ref=profile_ids, title_ref=title_ids) for r in platform.interactions
     )
+    if events is not None:
+        runtimes = {title_ids[t["external_ref"]]: float(t["runtime_minutes"]) for t in cat.titles}
+        rows = publishing(rows, events, writer.report, runtimes=runtimes)
+    writer.interactions(rows, total=len(platform.interactions))
 
 
 def _without(row: Row, *keys: str) -> Row:
@@ -245,11 +250,15 @@ def import_synthetic(
     reference: datetime,
     now: datetime,
     progress: ProgressFn = no_progress,
+    events: EventSink | None = None,
 ) -> ImportReport:
-    """Generate and insert a platform; the same seed and reference again add nothing."""
+    """Generate and insert a platform; the same seed and reference again add nothing.
+
+    With ``events``, the viewing history is also published as behaviour events.
+    """
     progress("generating", 0, None)
     platform = generate(profiles=profiles, titles=titles, seed=seed, reference=reference)
     progress("generating", 1, 1)
     writer = BulkWriter(db, now=now, progress=progress)
-    write_platform(writer, platform)
+    write_platform(writer, platform, events)
     return writer.report

@@ -56,13 +56,15 @@ class ImportReport:
     interactions: int = 0
     seasons: int = 0
     episodes: int = 0
+    events: int = 0  # behaviour events newly in the event log (see imports/events.py)
 
     def counts(self) -> dict[str, int]:
         return asdict(self)
 
     @property
     def total(self) -> int:
-        return sum(getattr(self, f.name) for f in fields(self))
+        """Database rows added (events go to the event log and are counted apart)."""
+        return sum(getattr(self, f.name) for f in fields(self) if f.name != "events")
 
 
 def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:

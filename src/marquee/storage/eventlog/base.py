@@ -74,4 +74,13 @@ class EventLog(Protocol):
         """Drop entries every one of ``groups`` has acknowledged; returns how many were dropped."""
         ...
 
+    def profile_entries(self, profile_id: int) -> list[LogEntry]:
+        """Every entry of ``profile_id`` still in the log, oldest first (data exports)."""
+        ...
+
+    def delete_profile(self, profile_id: int) -> int:
+        """Erase every entry of ``profile_id`` (GDPR), acknowledged or not, from every group;
+        returns how many entries were removed. Its event ids stay known for deduplication."""
+        ...
+
     def close(self) -> None: ...

@@ -30,6 +30,9 @@ return 0
 """
 
 
+_DELETE_CHUNK = 1000
+
+
 @contextmanager
 def _reachable() -> Iterator[None]:
     """Turn redis-py's connection failures into the one error callers handle."""
@@ -189,6 +192,40 @@ class RedisStreamsEventLog:
             return None
         ms, seq = min(bounds)
         return f"{ms}-{seq}"
+
+    def profile_entries(self, profile_id: int) -> list[LogEntry]:
+        partition = partition_of(profile_id, self._partitions)
+        with _reachable():
+            found = self._entries_of(self._stream(partition), str(profile_id).encode())
+        return [_entry(partition, m_id, fields) for m_id, fields in found]
+
+    def delete_profile(self, profile_id: int) -> int:
+        """Scan the profile's partition (bounded by ``trim``), ack its entries in every group
+        so no pending entry points at nothing, then XDEL them."""
+        stream = self._stream(partition_of(profile_id, self._partitions))
+        wanted = str(profile_id).encode()
+        with _reachable():
+            ids = [m_id for m_id, _ in self._entries_of(stream, wanted)]
+            if not ids:
+                return 0
+            groups = [_text(g["name"]) for g in self._client.xinfo_groups(stream)]
+            removed = 0
+            for chunk in (ids[i : i + _DELETE_CHUNK] for i in range(0, len(ids), _DELETE_CHUNK)):
+                for group in groups:
+                    self._client.xack(stream, group, *chunk)
+                removed += int(self._client.xdel(stream, *chunk))
+        return removed
+
+    def _entries_of(self, stream: str, profile: bytes) -> list[tuple[bytes, dict[Any, Any]]]:
+        """``(stream id, fields)`` of the profile's entries, paging through its partition."""
+        found: list[tuple[bytes, dict[Any, Any]]] = []
+        start: bytes | str = "-"
+        while True:
+            page = cast("list[Any]", self._client.xrange(stream, min=start, count=_DELETE_CHUNK))
+            found.extend((m_id, f) for m_id, f in page if f and f.get(b"p") == profile)
+            if len(page) < _DELETE_CHUNK:
+                return found
+            start = b"(" + bytes(page[-1][0])
 
     def close(self) -> None:
         self._client.close()

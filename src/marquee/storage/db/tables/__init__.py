@@ -15,16 +15,27 @@ from marquee.storage.db.tables.catalog import (
     TitleTag,
 )
 from marquee.storage.db.tables.interactions import Interaction
+from marquee.storage.db.tables.lists import EditorialPin, Exclusion, MyListEntry, OnboardingPick
+from marquee.storage.db.tables.media import Job, MediaAsset, MediaSidecar, Upload
+from marquee.storage.db.tables.playback import PlaybackSession, WatchProgress
 
 __all__ = [
     "Account",
     "Credit",
+    "EditorialPin",
     "Episode",
+    "Exclusion",
     "Genre",
     "Interaction",
+    "Job",
+    "MediaAsset",
+    "MediaSidecar",
+    "MyListEntry",
+    "OnboardingPick",
     "Payment",
     "Person",
     "Plan",
+    "PlaybackSession",
     "Profile",
     "RefreshToken",
     "Season",
@@ -34,4 +45,6 @@ __all__ = [
     "TitleGenre",
     "TitleLanguage",
     "TitleTag",
+    "Upload",
+    "WatchProgress",
 ]

@@ -1,0 +1,173 @@
+"""Homepage serving: latency and throughput under load, and precompute throughput.
+
+Run: ``.venv/bin/python bench/bench_home.py [--profiles 300] [--titles 600] [--seconds 10]``.
+Needs ``wrk``. For each backend (embedded SQLite; PostgreSQL + Redis when reachable) it imports
+a synthetic platform into a fresh database, times ``marquee batch precompute`` (profiles/s),
+measures ``HomeService.home`` in process (server-side p50/p99 without HTTP, cold and cached),
+then starts ``marquee serve`` and loads ``GET /v1/profiles/{id}/home`` with wrk (2 threads,
+fixed connections), rotating over 50 profiles with their own tokens (a Lua script).
+On a 2-core machine wrk and the server share the cores, so the HTTP figures are conservative.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_api import backend, marquee, reachable, wait_ready, wrk
+
+PROFILES_IN_LOAD = 50
+LUA = """
+paths = {%s}
+tokens = {%s}
+counter = 0
+request = function()
+  counter = counter + 1
+  local i = (counter %% #paths) + 1
+  return wrk.format("GET", paths[i], {["Authorization"] = "Bearer " .. tokens[i]})
+end
+"""
+
+
+def precompute_seconds(env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(marquee("batch", "precompute"), env=env, check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def callers(env: dict[str, str]) -> list[tuple[int, int, str]]:
+    """(account, profile, token) for the first profiles, minted with the server's settings."""
+    os.environ.update(env)
+    from marquee.bootstrap import bootstrap
+    from marquee.config import load_settings
+    from marquee.domain.roles import Role
+    from marquee.storage.db.tables import Profile
+
+    container = bootstrap(load_settings())
+    try:
+        with container.db.session() as s:
+            rows = (
+                s.query(Profile.account_id, Profile.id).order_by(Profile.id).limit(PROFILES_IN_LOAD)
+            )
+            pairs = [(int(a), int(p)) for a, p in rows]
+        return [
+            (a, p, container.tokens.issue(account_id=a, role=Role.VIEWER, session=f"bench-{p}"))
+            for a, p in pairs
+        ]
+    finally:
+        container.close()
+
+
+def in_process(
+    env: dict[str, str], pairs: list[tuple[int, int, str]]
+) -> tuple[float, float, float]:
+    """(cold p50 ms, cached p50 ms, cached p99 ms) of ``HomeService.home`` itself."""
+    os.environ.update(env)
+    from marquee.bootstrap import bootstrap
+    from marquee.config import load_settings
+
+    container = bootstrap(load_settings())
+    try:
+        cold: list[float] = []
+        warm: list[float] = []
+        for rounds, sink in ((1, cold), (20, warm)):
+            for _ in range(rounds):
+                for account, profile, _token in pairs:
+                    started = time.perf_counter()
+                    container.home.home(account_id=account, profile_id=profile)
+                    sink.append((time.perf_counter() - started) * 1000)
+        warm.sort()
+        return statistics.median(cold), statistics.median(warm), warm[int(len(warm) * 0.99)]
+    finally:
+        container.close()
+
+
+def run(kind: str, workers: int, args: argparse.Namespace) -> tuple[str, str]:
+    with tempfile.TemporaryDirectory() as tmp, backend(kind, Path(tmp)) as extra:
+        env = os.environ | extra
+        subprocess.run(
+            marquee(
+                "import",
+                "synthetic",
+                "--profiles",
+                str(args.profiles),
+                "--titles",
+                str(args.titles),
+            ),
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        seconds = precompute_seconds(env)
+        pairs = callers(extra)
+        cold, warm50, warm99 = in_process(extra, pairs)
+        label = "SQLite" if kind == "sqlite" else "PostgreSQL + Redis"
+        pre = f"| {label} | {args.profiles} | {seconds:.1f} | {args.profiles / seconds:,.0f} |"
+        port = 18100 + workers + (10 if kind != "sqlite" else 0)
+        script = Path(tmp) / "home.lua"
+        paths = ", ".join(f'"/v1/profiles/{p}/home"' for _, p, _ in pairs)
+        tokens = ", ".join(f'"{t}"' for _, _, t in pairs)
+        script.write_text(LUA % (paths, tokens))
+        server = subprocess.Popen(
+            marquee("serve", "--port", str(port), "--workers", str(workers)),
+            env=env | {"MARQUEE_MEDIA__EMBEDDED_WORKER": "false"},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_ready(base, server)
+            load = {"connections": args.connections, "threads": 2, "script": script}
+            wrk(base + "/", seconds=2, **load)  # warm-up
+            result = wrk(base + "/", seconds=args.seconds, **load)
+            p50, p99, rps = result.p50_ms, result.p99_ms, result.rps
+        finally:
+            server.terminate()
+            server.wait(timeout=15)
+        home = (
+            f"| {label} | {workers} | {args.connections} | {cold:.2f} | {warm50:.2f} "
+            f"| {warm99:.2f} | {p50:.1f} | {p99:.1f} | {rps:,.0f} |"
+        )
+        return pre, home
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--profiles", type=int, default=300)
+    parser.add_argument("--titles", type=int, default=600)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", default="1,2")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk not found: apt-get install wrk")
+    kinds = ["sqlite"] + (["postgres"] if reachable(5432) and reachable(6379) else [])
+    print(f"{platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}\n")
+    pre_rows, home_rows = [], []
+    for kind in kinds:
+        for workers in (int(w) for w in args.workers.split(",")):
+            pre, home = run(kind, workers, args)
+            pre_rows.append(pre)
+            home_rows.append(home)
+            print(pre, "\n", home, flush=True)
+    print("\n| backend | profiles | seconds | profiles/s |\n| --- | ---: | ---: | ---: |")
+    print("\n".join(pre_rows))
+    print(
+        "\n| backend | workers | connections | service cold p50 ms | service cached p50 ms "
+        "| service cached p99 ms | HTTP p50 ms | HTTP p99 ms | requests/s |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("\n".join(home_rows))
+
+
+if __name__ == "__main__":
+    main()

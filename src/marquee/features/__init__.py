@@ -1,0 +1,1 @@
+"""Features: definitions declared once, the stream processor, batch computation, online store."""

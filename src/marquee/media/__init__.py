@@ -1,0 +1,1 @@
+"""Media processing: probe, ladder, ffmpeg arguments and runner, HLS playlists, URL signing."""

@@ -1,0 +1,220 @@
+"""Post-ranking: filters, diversity, business rules, exploration and deduplication across rows.
+
+Everything here is pure: it works on ranked ``Pick`` lists and the few title facts it needs
+(``ItemInfo``, which ``services.title_cards.TitleCard`` satisfies), so precompute and the
+request path apply exactly the same rules.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import Literal, Protocol
+
+NEW_FOR_YOU = "New for you"
+
+
+class ItemInfo(Protocol):
+    """What post-ranking reads of a title."""
+
+    @property
+    def genres(self) -> tuple[str, ...]: ...
+
+    @property
+    def maturity_level(self) -> int: ...
+
+    def available_in(self, country: str, now: datetime) -> bool: ...
+
+    def released_on(self) -> datetime | date: ...
+
+
+@dataclass(frozen=True)
+class Pick:
+    """A title in a row, its score (higher is better) and why it is there."""
+
+    title_id: int
+    score: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who the list is for: the hard filters."""
+
+    max_level: int
+    country: str  # empty: any country (segment lists, filtered again when served)
+    blocked: frozenset[int] = frozenset()  # completed titles and exclusions
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The tunable rules of a serving configuration (defaults: settings ``[recs]``)."""
+
+    row_length: int = 20
+    exploration: float = 0.1
+    diversity: Literal["mmr", "genre_cap", "none"] = "mmr"
+    mmr_lambda: float = 0.7
+    genre_cap: int = 6
+    new_release_days: int = 90
+    new_release_boost: float = 0.15
+
+
+def allowed(
+    info: Mapping[int, ItemInfo], audience: Audience, now: datetime
+) -> Callable[[int], bool]:
+    """A predicate: the title exists, suits the profile's maturity, is available in its
+    country and is neither completed nor excluded."""
+
+    def check(title_id: int) -> bool:
+        card = info.get(title_id)
+        return (
+            card is not None
+            and title_id not in audience.blocked
+            and card.maturity_level <= audience.max_level
+            and (not audience.country or card.available_in(audience.country, now))
+        )
+
+    return check
+
+
+def keep(picks: Iterable[Pick], ok: Callable[[int], bool]) -> list[Pick]:
+    """The picks that pass ``ok``, first occurrence of each title only."""
+    seen: set[int] = set()
+    out = []
+    for pick in picks:
+        if pick.title_id not in seen and ok(pick.title_id):
+            seen.add(pick.title_id)
+            out.append(pick)
+    return out
+
+
+def is_new(card: ItemInfo, now: datetime, days: int) -> bool:
+    released = card.released_on()
+    day = released.date() if isinstance(released, datetime) else released
+    return now.date() - timedelta(days=days) <= day <= now.date()
+
+
+def boost_new(
+    picks: Sequence[Pick], info: Mapping[int, ItemInfo], now: datetime, rules: Rules
+) -> list[Pick]:
+    """Lift new releases by ``new_release_boost`` of the list's best score, then re-sort."""
+    if not picks or rules.new_release_boost <= 0:
+        return list(picks)
+    top = max(abs(p.score) for p in picks) or 1.0
+    lifted = [
+        replace(p, score=p.score + rules.new_release_boost * top)
+        if p.title_id in info and is_new(info[p.title_id], now, rules.new_release_days)
+        else p
+        for p in picks
+    ]
+    return sorted(lifted, key=lambda p: -p.score)
+
+
+def diversify(picks: Sequence[Pick], info: Mapping[int, ItemInfo], rules: Rules) -> list[Pick]:
+    """``row_length`` picks: MMR over genre overlap, per-genre caps, or the top as ranked."""
+    k = rules.row_length
+    if rules.diversity == "mmr":
+        return _mmr(picks, info, k, rules.mmr_lambda)
+    if rules.diversity == "genre_cap":
+        return _genre_cap(picks, info, k, rules.genre_cap)
+    return list(picks[:k])
+
+
+def _mmr(picks: Sequence[Pick], info: Mapping[int, ItemInfo], k: int, lam: float) -> list[Pick]:
+    # Relevance is rescaled to [0, 1] so lambda trades it evenly against genre overlap. Each
+    # candidate's largest overlap with what is chosen is kept up to date, so a row costs
+    # O(k × pool) Jaccard computations, not O(k² × pool).
+    pool = list(picks[: k * 4])
+    if not pool:
+        return []
+    high, low = max(p.score for p in pool), min(p.score for p in pool)
+    span = (high - low) or 1.0
+    value = [lam * (p.score - low) / span for p in pool]
+    genres = [frozenset(_genres(info, p.title_id)) for p in pool]
+    overlap = [0.0] * len(pool)
+    alive = list(range(len(pool)))
+    chosen: list[Pick] = []
+    while alive and len(chosen) < k:
+        best = max(alive, key=lambda i: value[i] - (1 - lam) * overlap[i])
+        alive.remove(best)
+        chosen.append(pool[best])
+        picked = genres[best]
+        for i in alive:
+            if picked and genres[i]:
+                shared = len(picked & genres[i]) / len(picked | genres[i])
+                overlap[i] = max(overlap[i], shared)
+    return chosen
+
+
+def _genre_cap(picks: Sequence[Pick], info: Mapping[int, ItemInfo], k: int, cap: int) -> list[Pick]:
+    counts: Counter[str] = Counter()
+    chosen: list[Pick] = []
+    spill: list[Pick] = []
+    for pick in picks:
+        genres = _genres(info, pick.title_id)
+        if any(counts[g] >= cap for g in genres):
+            spill.append(pick)
+            continue
+        counts.update(genres)
+        chosen.append(pick)
+        if len(chosen) == k:
+            return chosen
+    # A short row is worse than a repetitive one: fill from what the caps held back.
+    return chosen + spill[: k - len(chosen)]
+
+
+def _genres(info: Mapping[int, ItemInfo], title_id: int) -> tuple[str, ...]:
+    card = info.get(title_id)
+    return card.genres if card is not None else ()
+
+
+def explore(
+    picks: Sequence[Pick], fresh: Sequence[int], rules: Rules, *, seed: int = 0
+) -> list[Pick]:
+    """Give ``exploration`` of the row's slots to titles it would not show (``fresh``, newest
+    first), spread over the row from the third slot on; the row keeps its length."""
+    k = min(rules.row_length, len(picks) + len(fresh))
+    slots = round(k * rules.exploration)
+    shown = {p.title_id for p in picks}
+    extra = [t for t in fresh if t not in shown][:slots]
+    if not extra:
+        return list(picks[:k])
+    base = list(picks[: k - len(extra)])
+    step = max(1, k // len(extra))
+    for n, title_id in enumerate(extra):
+        # Positions 2, 2+step, ... vary a little per profile so the same slot is not always new.
+        at = min(len(base), 2 + n * step + (seed + n) % max(1, step // 2))
+        base.insert(at, Pick(title_id, 0.0, NEW_FOR_YOU))
+    return base
+
+
+def apply_pins(picks: Sequence[Pick], pins: Sequence[tuple[int, int]], reason: str) -> list[Pick]:
+    """Put each pinned title (id, position) at its position, moving it if it was elsewhere."""
+    out = list(picks)
+    # A finite score above the row's best (rows are stored as JSON, which has no infinity).
+    score = max((p.score for p in out), default=0.0) + 1.0
+    for title_id, position in sorted(pins, key=lambda pin: pin[1]):
+        out = [p for p in out if p.title_id != title_id]
+        out.insert(min(max(position, 0), len(out)), Pick(title_id, score, reason))
+    return out
+
+
+def dedup_rows(
+    rows: Sequence[tuple[str, Sequence[Pick]]], *, min_length: int, exempt: frozenset[str]
+) -> list[tuple[str, list[Pick]]]:
+    """Each title once on the page, in the row that comes first; rows left shorter than
+    ``min_length`` go. Rows in ``exempt`` (Continue Watching, My List) keep everything."""
+    seen: set[int] = set()
+    out: list[tuple[str, list[Pick]]] = []
+    for key, picks in rows:
+        if key in exempt:
+            kept = list(picks)
+        else:
+            kept = [p for p in picks if p.title_id not in seen]
+            if len(kept) < min_length:
+                continue
+        seen.update(p.title_id for p in kept)
+        out.append((key, kept))
+    return out

@@ -1,0 +1,247 @@
+"""What precompute reads: interactions, profiles, the catalog and the editorial tables.
+
+Interactions come from the ``interactions`` table (the platform's evaluation path reads the same
+table, see ``recs/evaluation/platform.py``) plus finished or started titles from watch progress,
+so what was played on this platform counts even before it reaches the table.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import func, or_, select
+
+from marquee.recs.data import FINISHED_COMPLETION, IdMap
+from marquee.services.title_cards import TitleCard, TitleCards
+from marquee.services.viewers import Viewer, viewer_of
+from marquee.storage.db import Database
+from marquee.storage.db.tables import (
+    EditorialPin,
+    Exclusion,
+    Interaction,
+    Profile,
+    Title,
+    WatchProgress,
+)
+
+EPOCH = pd.Timestamp(0, tz="UTC")
+FRESH = 40
+NEW_ROW = 20
+_POSITIVE_KINDS = ("thumbs_up", "rate", "play")
+
+
+@dataclass(frozen=True)
+class ProfileRow:
+    profile_id: int
+    name: str
+    max_level: int
+    country: str
+    segment: str
+    blocked: frozenset[int]  # completed + excluded
+    affinity: Mapping[str, float]
+    anchors: list[int]  # recent completions and high ratings, newest first
+    loved: list[int]  # finished titles, most loved first
+
+
+@dataclass
+class HomeData:
+    events: pd.DataFrame  # user_id, item_id, kind, value, timestamp
+    items: IdMap
+    item_text: pd.DataFrame
+    cards: dict[int, TitleCard]
+    catalog_mark: str
+    profiles: list[ProfileRow]
+    segments: set[str]
+    new_releases: list[int]
+    fresh: list[int]
+    pins: list[tuple[str, int, int, str | None]]  # row, title, position, country
+    popular: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+
+    def segment_popular(self, segment: str) -> list[tuple[int, float]]:
+        return self.popular.get(segment) or self.popular.get("*", [])
+
+    def pins_for(self, country: str | None) -> dict[str, list[tuple[int, int]]]:
+        out: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for row, title, position, where in self.pins:
+            if where is None or where == country:
+                out[row].append((title, position))
+        return dict(out)
+
+
+def load_events(db: Database) -> pd.DataFrame:
+    """Interactions plus watch progress (as ``play`` with its completion), time in seconds."""
+    with db.session() as s:
+        rows = s.execute(
+            select(
+                Interaction.profile_id,
+                Interaction.title_id,
+                Interaction.kind,
+                Interaction.value,
+                Interaction.occurred_at,
+            ).where(Interaction.kind.in_((*_POSITIVE_KINDS, "thumbs_down")))
+        ).all()
+        progress = s.execute(
+            select(
+                WatchProgress.profile_id,
+                WatchProgress.title_id,
+                WatchProgress.position_s,
+                WatchProgress.duration_s,
+                WatchProgress.completed,
+                WatchProgress.updated_at,
+            )
+        ).all()
+    frame = pd.DataFrame(rows, columns=["user_id", "item_id", "kind", "value", "at"])
+    played = [
+        (p, t, "play", 1.0 if done else min(1.0, pos / dur) if dur else 0.0, at)
+        for p, t, pos, dur, done, at in progress
+    ]
+    frame = pd.concat(
+        [frame, pd.DataFrame(played, columns=frame.columns)], ignore_index=True
+    ).astype({"user_id": np.int64, "item_id": np.int64, "kind": str, "value": np.float64})
+    # Ratings live on a 1–5 scale here; thumbs carry 1.
+    stamps = pd.to_datetime(frame["at"], utc=True) if len(frame) else pd.Series([], dtype=object)
+    seconds = (stamps - EPOCH) // pd.Timedelta(seconds=1) if len(frame) else stamps
+    return frame.assign(timestamp=np.asarray(seconds, dtype=np.int64)).drop(columns="at")
+
+
+def load_home_data(db: Database, *, now: datetime, new_days: int = 90) -> HomeData:
+    events = load_events(db)
+    with db.session() as s:
+        titles = s.execute(select(Title.id, Title.name, Title.description)).all()
+        mark = s.execute(select(func.count(Title.id), func.max(Title.updated_at))).one()
+        profiles = list(s.scalars(select(Profile).order_by(Profile.id)))
+        viewers = [viewer_of(p) for p in profiles]
+        excluded = s.execute(select(Exclusion.profile_id, Exclusion.title_id)).all()
+        pins = s.execute(
+            select(
+                EditorialPin.row, EditorialPin.title_id, EditorialPin.position, EditorialPin.country
+            )
+            .where(or_(EditorialPin.starts_at.is_(None), EditorialPin.starts_at <= now))
+            .where(or_(EditorialPin.ends_at.is_(None), EditorialPin.ends_at > now))
+        ).all()
+    cards = TitleCards(db, ttl_s=0.0).get([t for t, _, _ in titles])
+    text = pd.DataFrame(
+        [
+            (t, f"{name} {' '.join(cards[t].genres) if t in cards else ''} {desc or ''}")
+            for t, name, desc in titles
+        ],
+        columns=["item_id", "text"],
+    ).astype({"item_id": np.int64, "text": str})
+    items = IdMap.from_values([t for t, _, _ in titles])
+    events = events[items.index(events["item_id"].to_numpy()) >= 0].reset_index(drop=True)
+    blocked_all = {t for p, t in excluded if p is None}
+    per_profile: dict[int, set[int]] = defaultdict(set)
+    for p, t in excluded:
+        if p is not None:
+            per_profile[p].add(t)
+    by_profile = {int(k): g for k, g in events.groupby("user_id")} if len(events) else {}
+    rows = [
+        _profile_row(
+            v, by_profile.get(v.profile_id), cards, blocked_all | per_profile[v.profile_id]
+        )
+        for v in viewers
+    ]
+    segments = {v.segment for v in viewers}
+    segment_of = {v.profile_id: v.segment for v in viewers}
+    return HomeData(
+        events=events,
+        items=items,
+        item_text=text,
+        cards=cards,
+        # Editorial changes make a new version too, else a rerun would skip every profile.
+        catalog_mark=f"{mark[0]}:{mark[1]}:{sorted(excluded)}:{sorted(pins, key=str)}",
+        profiles=rows,
+        segments=segments,
+        new_releases=_new_releases(cards, now, new_days),
+        fresh=_fresh(cards, events),
+        pins=[(r, t, p, c) for r, t, p, c in pins],
+        popular=popularity(events, segment_of),
+    )
+
+
+def _liked(frame: pd.DataFrame) -> pd.Series:
+    kind, value = frame["kind"], frame["value"]
+    return (
+        (kind == "thumbs_up")
+        | ((kind == "rate") & (value >= 4))
+        | ((kind == "play") & (value >= FINISHED_COMPLETION))
+    )
+
+
+def _profile_row(
+    viewer: Viewer, frame: pd.DataFrame | None, cards: Mapping[int, TitleCard], blocked: set[int]
+) -> ProfileRow:
+    anchors: list[int] = []
+    loved: list[int] = []
+    done: set[int] = set()
+    affinity: Counter[str] = Counter()
+    if frame is not None and len(frame):
+        liked = frame[_liked(frame)].sort_values("timestamp", ascending=False)
+        anchors = list(dict.fromkeys(int(t) for t in liked["item_id"]))
+        finished = frame[(frame["kind"] == "play") & (frame["value"] >= FINISHED_COMPLETION)]
+        done = {int(t) for t in finished["item_id"]}
+        loved = [t for t in anchors if t in done]
+        for t in anchors:
+            affinity.update(cards[t].genres if t in cards else ())
+    top = max(affinity.values(), default=0)
+    return ProfileRow(
+        profile_id=viewer.profile_id,
+        name=viewer.name,
+        max_level=viewer.max_level,
+        country=viewer.country,
+        segment=viewer.segment,
+        blocked=frozenset(blocked | done),
+        affinity={g: n / top for g, n in affinity.items()} if top else {},
+        anchors=anchors,
+        loved=loved,
+    )
+
+
+def popularity(
+    events: pd.DataFrame, segment_of: Mapping[int, str], *, min_users: int = 5
+) -> dict[str, list[tuple[int, float]]]:
+    """Distinct positive users per title, globally (``*``) and per segment with enough users."""
+    if not len(events):
+        return {}
+    liked = events[_liked(events) | (events["kind"] == "play")]
+    pairs = liked[["user_id", "item_id"]].drop_duplicates()
+    out = {"*": _ranked(pairs)}
+    segments = pairs["user_id"].map(lambda u: segment_of.get(int(u), "?"))
+    for segment, group in pairs.groupby(segments):
+        if group["user_id"].nunique() >= min_users:
+            out[str(segment)] = _ranked(group)
+    return out
+
+
+def _ranked(pairs: pd.DataFrame) -> list[tuple[int, float]]:
+    counts = pairs.groupby("item_id").size().sort_values(ascending=False, kind="stable")
+    return [(int(t), float(n)) for t, n in counts.items()]
+
+
+def _new_releases(cards: Mapping[int, TitleCard], now: datetime, days: int) -> list[int]:
+    def released(card: TitleCard) -> datetime:
+        day = card.released_on()
+        return (
+            day
+            if isinstance(day, datetime)
+            else datetime(day.year, day.month, day.day, tzinfo=now.tzinfo)
+        )
+
+    newest = sorted(cards.values(), key=lambda c: (released(c), c.id), reverse=True)
+    recent = [c.id for c in newest if (now - released(c)).days <= days and released(c) <= now]
+    return (recent if len(recent) >= 3 else [c.id for c in newest if released(c) <= now])[
+        : NEW_ROW * 2
+    ]
+
+
+def _fresh(cards: Mapping[int, TitleCard], events: pd.DataFrame) -> list[int]:
+    """Exploration pool: titles few have seen, newest first."""
+    seen = events.groupby("item_id")["user_id"].nunique() if len(events) else pd.Series(dtype=int)
+    limit = float(seen.median()) if len(seen) else 0.0
+    newest = sorted(cards.values(), key=lambda c: (c.created_at, c.id), reverse=True)
+    return [c.id for c in newest if float(seen.get(c.id, 0)) <= limit][:FRESH]

@@ -1,0 +1,1 @@
+"""Ranking: profile taste, and (later) the multi-objective ranker and serving configurations."""

@@ -1,0 +1,60 @@
+"""A stream processor in its own process, for the kill/restart test.
+
+``python -m tests.integration.processor_child EVENTS_URL ONLINE_URL NAMESPACE MODE``: MODE
+``run`` processes until killed; ``drain`` processes until the log is empty and idle, then prints
+its counters as JSON. Acks are slowed down, so a kill most often lands between a batch's
+effects and its ack: the window the effectively-once guarantee is about.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import asdict
+
+from marquee.bootstrap import open_event_log, open_online_store
+from marquee.features.online import OnlineFeatures
+from marquee.features.processor import StreamProcessor
+from marquee.storage.eventlog import EventLog
+from tests.features_backends import CATALOG
+
+CLAIM_IDLE_MS = 300
+
+
+class SlowAcks:
+    """The real log, with a pause before every ack."""
+
+    def __init__(self, inner: EventLog) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._inner, name)
+
+    def ack(self, group: str, entry_ids: Sequence[str]) -> int:
+        time.sleep(0.03)
+        return self._inner.ack(group, entry_ids)
+
+
+def main(events_url: str, online_url: str, namespace: str, mode: str) -> None:
+    log = open_event_log(events_url, namespace=namespace)
+    kv = open_online_store(online_url, namespace=namespace)
+    processor = StreamProcessor(
+        event_log=SlowAcks(log),  # type: ignore[arg-type]
+        features=OnlineFeatures(kv, CATALOG),
+        batch_size=10,
+        claim_idle_ms=CLAIM_IDLE_MS,
+    )
+    print("ready", flush=True)
+    idle_since = time.monotonic()
+    while True:
+        if processor.step(block_ms=50):
+            idle_since = time.monotonic()
+        elif mode == "drain" and time.monotonic() - idle_since > 3 * CLAIM_IDLE_MS / 1000:
+            break
+    print(json.dumps(asdict(processor.stats)), flush=True)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:5])

@@ -1,0 +1,116 @@
+"""Precompute: versioned rows, a pointer flip, idempotent reruns, failures that change nothing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from marquee.bootstrap import Container, bootstrap
+from marquee.cli import app as cli
+from marquee.clock import ManualClock
+from marquee.config import load_settings
+from marquee.recs.precompute import POINTER, current, rows_key
+from marquee.recs.rows import decode_rows
+from marquee.storage.db.tables import Account
+from tests.conftest import MakeCaller
+from tests.home_support import World, build_world, precompute
+from tests.recs_catalog import add_plays, add_profile
+
+
+@pytest.fixture
+def world(container: Container, make_caller: MakeCaller) -> World:
+    return build_world(container, make_caller().account_id)
+
+
+def test_rows_are_written_for_every_profile_and_segment_then_the_pointer_flips(
+    container: Container, world: World
+) -> None:
+    summary = precompute(container)
+    assert summary.flipped
+    assert summary.profiles == summary.written == 10
+    pointer = current(container.kv)
+    assert pointer is not None
+    assert pointer.version == summary.version
+    for profile in [world.adult, world.kids, *world.others]:
+        raw = container.kv.get(rows_key(summary.version, "p", profile))
+        assert raw is not None
+        rows, meta = decode_rows(raw)
+        assert meta["version"] == summary.version
+        assert rows[0].items
+    assert container.kv.get(rows_key(summary.version, "s", "US|25-34")) is not None
+    assert container.kv.get(rows_key(summary.version, "s", "*")) is not None
+    assert container.kv.get(rows_key(summary.version, "i", world.titles[0])) is not None
+
+
+def test_a_rerun_over_the_same_data_writes_nothing_and_keeps_the_version(
+    container: Container, clock: ManualClock, world: World
+) -> None:
+    first = precompute(container)
+    clock.advance(seconds=60)
+    again = precompute(container)
+    assert again.version == first.version
+    assert again.written == 0
+    assert not again.flipped
+
+
+def test_a_failed_run_changes_nothing_and_the_next_run_resumes(
+    container: Container, world: World
+) -> None:
+    first = precompute(container)
+    before = container.kv.get(POINTER)
+    # New data: the next run is a new version.
+    late = add_profile(container, world.account_id, "Late")
+    add_plays(container, late, world.titles[:5])
+    with pytest.raises(RuntimeError, match="before the pointer flip"):
+        precompute(container, fail_before_flip=True)
+    assert container.kv.get(POINTER) == before
+    served = container.home.home(account_id=world.account_id, profile_id=world.adult)
+    assert served.model_version == first.version
+    resumed = precompute(container)
+    assert resumed.version != first.version
+    assert resumed.written == 0, "profiles written by the failed run were computed again"
+    assert resumed.flipped
+    assert current(container.kv).version == resumed.version  # type: ignore[union-attr]
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in [n for n in os.environ if n.startswith("MARQUEE_")]:
+        monkeypatch.delenv(name)
+    shutil.copy(sqlite_template, tmp_path / "marquee.db")
+    return tmp_path
+
+
+def test_the_cli_publishes_rows_and_reports_progress(data_dir: Path) -> None:
+    container = bootstrap(load_settings(None, data_dir=data_dir))
+    try:
+        with container.db.session() as s:
+            account = Account(email="cli@example.com", password_hash=None, role="viewer")
+            s.add(account)
+            s.flush()
+            account_id = account.id
+        build_world(container, account_id)
+    finally:
+        container.close()
+    runner = CliRunner()
+    first = runner.invoke(cli.app, ["--data-dir", str(data_dir), "batch", "precompute"])
+    assert first.exit_code == 0, first.output
+    assert "published: 10 profiles (10 written" in first.output
+    again = runner.invoke(cli.app, ["--data-dir", str(data_dir), "batch", "precompute"])
+    assert again.exit_code == 0, again.output
+    assert "already current: 10 profiles (0 written" in again.output
+
+
+def test_an_empty_platform_precomputes_and_serves_empty_rows(
+    container: Container, make_caller: MakeCaller
+) -> None:
+    caller = make_caller()
+    profile = add_profile(container, caller.account_id, "First")
+    summary = precompute(container)
+    assert summary.profiles == summary.written == 1
+    page = container.home.home(account_id=caller.account_id, profile_id=profile)
+    assert page.rows == []

@@ -26,7 +26,13 @@ MakeViewer = Callable[..., Viewer]
 def open_player(page: Page, viewer: Viewer, title_id: int, profile: str | None = None) -> None:
     log_in(page, viewer.email, viewer.password)
     choose_profile(page, profile or viewer.adult_profile)
-    page.goto(f"/watch/{title_id}")
+    goto_player(page, f"/watch/{title_id}")
+
+
+def goto_player(page: Page, path: str) -> None:
+    """Open the player and wait until its deferred scripts have all run (``data-ready``)."""
+    page.goto(path)
+    expect(page.locator("#player")).to_have_attribute("data-ready", "true")
 
 
 def wait_until_playing(page: Page, past_s: float = 1.0) -> None:
@@ -145,6 +151,26 @@ def test_keyboard_controls_play_seek_mute_caption_and_fullscreen(
     page.wait_for_function("document.fullscreenElement === null")
 
 
+def test_a_control_with_keyboard_focus_stays_visible_while_the_controls_fade(
+    page: Page, server: World, make_viewer: MakeViewer
+) -> None:
+    open_player(page, make_viewer(), server.movie_id)
+    wait_until_playing(page)
+    for _ in range(10):  # Tab through the page until the play/pause button has focus
+        if page.evaluate("document.activeElement?.id") == "play-toggle":
+            break
+        page.keyboard.press("Tab")
+    expect(page.locator("#play-toggle")).to_be_focused()
+    # Left alone while playing, the controls fade (the class is the player's idle state)...
+    expect(page.locator("#player")).to_have_class(re.compile(r"\bis-idle\b"), timeout=15_000)
+    page.wait_for_function(
+        "getComputedStyle(document.querySelector('.player-top')).opacity === '0'"
+    )
+    # ...except the bar holding keyboard focus, so the focus ring stays where it can be seen.
+    opacity = page.evaluate("getComputedStyle(document.getElementById('controls')).opacity")
+    assert opacity == "1"
+
+
 def _start_elsewhere(server: World, seed: Container, viewer: Viewer) -> str:
     """Take a stream from another device, through the API with a bearer token."""
     token = seed.tokens.issue(
@@ -212,7 +238,7 @@ def test_near_the_end_of_an_episode_the_next_one_is_offered(
     viewer = make_viewer()
     log_in(page, viewer.email, viewer.password)
     choose_profile(page, viewer.adult_profile)
-    page.goto(f"/watch/{server.series_id}?episode={server.episode_id}")
+    goto_player(page, f"/watch/{server.series_id}?episode={server.episode_id}")
     wait_until_playing(page, past_s=0.5)
     prompt = page.get_by_role("status").filter(has_text="Next episode")
     expect(prompt).to_be_hidden()

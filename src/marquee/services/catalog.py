@@ -105,11 +105,13 @@ class CatalogService:
         language: str | None = None,
         country: str | None = None,
         max_maturity_level: int | None = None,
+        playable: bool = False,
         sort: TitleSort = "name",
         limit: int = 20,
         offset: int = 0,
     ) -> tuple[list[Title], int]:
-        """One page of titles (with genres and languages) and the total matching count."""
+        """One page of titles (with genres and languages) and the total matching count;
+        ``playable`` keeps only titles with a ready rendition set."""
         filters = TitleFilters(
             genre=checked("query.genre", rules.slugify, genre) if genre else None,
             kind=kind,
@@ -123,6 +125,7 @@ class CatalogService:
             if country
             else None,
             max_maturity_level=max_maturity_level,
+            playable=playable,
         )
         with self._db.session() as s:
             return queries.list_titles(

@@ -1,4 +1,5 @@
-"""Read-side SQL for the catalog: title filters and ordering, genre counts, people's credits.
+"""Read-side SQL for the catalog: title filters (playable ones too) and ordering, genre counts,
+people's credits.
 
 Every listing is one filtered query plus a count, with collections loaded by ``selectinload``
 (one extra query per collection, never one per row).
@@ -18,6 +19,7 @@ from marquee.domain.catalog import TitleKind
 from marquee.storage.db.tables import (
     Credit,
     Genre,
+    MediaAsset,
     Person,
     Season,
     Title,
@@ -41,6 +43,7 @@ class TitleFilters:
     language: str | None = None  # "pt" also matches "pt-BR"
     country: str | None = None  # available there now
     max_maturity_level: int | None = None
+    playable: bool = False  # only titles with a ready rendition set (of the film or an episode)
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,14 @@ def _conditions(f: TitleFilters, now: datetime) -> list[ColumnElement[bool]]:
         conds.append(_available_in(f.country, now))
     if f.max_maturity_level is not None:
         conds.append(Title.maturity_level <= f.max_maturity_level)
+    if f.playable:
+        conds.append(
+            exists().where(
+                MediaAsset.title_id == Title.id,
+                MediaAsset.status == "ready",
+                MediaAsset.manifest.is_not(None),
+            )
+        )
     return conds
 
 

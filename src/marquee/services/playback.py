@@ -30,7 +30,7 @@ from marquee.errors import Conflict, MarqueeError, NotFound
 from marquee.services import progress as progress_rules
 from marquee.services.billing import BillingService
 from marquee.services.events import EventsService
-from marquee.services.playback_access import Grant, Request, grant
+from marquee.services.playback_access import Grant, QualityCap, Request, grant, quality_cap
 from marquee.services.playback_qoe import qoe_of
 from marquee.services.playback_urls import MediaUrls, master_kv_key
 from marquee.services.progress import EpisodeRef
@@ -155,6 +155,19 @@ class PlaybackService:
             poster_url=self._file(session_id, expires, allowed, allowed.manifest.poster),
             thumbnails_url=self._thumbnails(session_id, expires, allowed),
         )
+
+    def quality_cap(
+        self, *, account_id: int, title_id: int, episode_id: int | None = None
+    ) -> QualityCap | None:
+        """What the account's plan keeps this title below (its best rung), or None: no plan,
+        nothing ready, or the plan plays the best rung."""
+        entitlements = self._billing.entitlements(account_id)
+        if entitlements is None:
+            return None
+        with self._db.session() as s:
+            return quality_cap(
+                s, entitlements=entitlements, title_id=title_id, episode_id=episode_id
+            )
 
     def heartbeat(self, *, account_id: int, session_id: str, report: Report) -> Beaten:
         """Renew the lease and store progress and QoE; 409 once the session has ended."""

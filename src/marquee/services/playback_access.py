@@ -91,7 +91,6 @@ def grant(
     if not is_available(windows, profile.country, now):
         raise Forbidden(f"'{title.name}' is not available in your country ({profile.country}) now")
     asset, manifest = _ready_asset(s, title, request.episode_id)
-    plan_name = s.scalar(select(Plan.name).where(Plan.code == entitlements.plan))
     return Grant(
         account_id=request.account_id,
         profile_id=profile.id,
@@ -103,7 +102,7 @@ def grant(
         asset_id=asset.id,
         manifest=manifest,
         plan_code=entitlements.plan,
-        plan_name=plan_name or entitlements.plan,
+        plan_name=plan_name(s, entitlements.plan),
         max_height=entitlements.max_resolution,
         max_streams=entitlements.max_streams,
         downloads=entitlements.downloads,
@@ -147,11 +146,21 @@ def _check_maturity(profile: Profile, title: Title) -> None:
 
 
 def _ready_asset(s: Session, title: Title, episode_id: int | None) -> tuple[MediaAsset, Manifest]:
-    """The newest ready rendition set of the title (or episode)."""
+    found = newest_ready(s, title_id=title.id, episode_id=episode_id)
+    if found is not None:
+        return found
+    what = f"episode {episode_id} of '{title.name}'" if episode_id else f"'{title.name}'"
+    raise Conflict(f"{what} is not yet playable: no transcoded rendition is ready")
+
+
+def newest_ready(
+    s: Session, *, title_id: int, episode_id: int | None
+) -> tuple[MediaAsset, Manifest] | None:
+    """The newest ready rendition set of the title (or episode), if there is one."""
     query = (
         select(MediaAsset)
         .where(
-            MediaAsset.title_id == title.id,
+            MediaAsset.title_id == title_id,
             MediaAsset.episode_id.is_(None)
             if episode_id is None
             else MediaAsset.episode_id == episode_id,
@@ -163,5 +172,30 @@ def _ready_asset(s: Session, title: Title, episode_id: int | None) -> tuple[Medi
     for asset in s.scalars(query.limit(5)):
         if asset.manifest:
             return asset, Manifest.from_json(asset.manifest)
-    what = f"episode {episode_id} of '{title.name}'" if episode_id else f"'{title.name}'"
-    raise Conflict(f"{what} is not yet playable: no transcoded rendition is ready")
+    return None
+
+
+@dataclass(frozen=True)
+class QualityCap:
+    """A plan that plays a title below its best rung: what the viewer is told."""
+
+    plan_name: str
+    max_height: int  # the plan's ceiling
+    best_height: int  # the title's best rung
+
+
+def quality_cap(
+    s: Session, *, entitlements: Entitlements, title_id: int, episode_id: int | None
+) -> QualityCap | None:
+    """The cap when the newest ready rendition set has rungs above the plan's, else None."""
+    found = newest_ready(s, title_id=title_id, episode_id=episode_id)
+    if found is None:
+        return None
+    best = max((v.rung for v in found[1].variants), default=0)
+    if best <= entitlements.max_resolution:
+        return None
+    return QualityCap(plan_name(s, entitlements.plan), entitlements.max_resolution, best)
+
+
+def plan_name(s: Session, code: str) -> str:
+    return s.scalar(select(Plan.name).where(Plan.code == code)) or code

@@ -192,6 +192,22 @@ class ProgressService:
                 title.id, title.name, title.kind, order[0], 0.0, None, self._clock(), "next"
             )
 
+    def resume_position(
+        self, *, account_id: int, profile_id: int, title_id: int, episode_id: int | None = None
+    ) -> float | None:
+        """Where the profile stopped in the title (or episode); None when nothing is kept."""
+        with self._db.session() as s:
+            owned_profile(s, account_id=account_id, profile_id=profile_id)
+            position = resume_position(
+                s, profile_id=profile_id, title_id=title_id, episode_id=episode_id
+            )
+        return position if position > 0 else None
+
+    def episode_after(self, *, title_id: int, episode_id: int) -> EpisodeRef | None:
+        """The episode that follows this one in the series' order; None after the last."""
+        with self._db.session() as s:
+            return next_after(s, title_id, episode_id)
+
     def _item(self, s: Session, row: WatchProgress) -> WatchItem | None:
         title = s.get_one(Title, row.title_id)
         if not row.completed:

@@ -14,7 +14,6 @@ from marquee.errors import NotFound
 from marquee.recs.serving import ServedItem, ServedRow
 from marquee.services.progress import WatchItem
 from marquee.storage.db.tables import Profile
-from marquee.web import listings
 from marquee.web.tiles import Row, Tile
 
 ROW_LENGTH = 20
@@ -60,7 +59,13 @@ def _tile(item: ServedItem, *, caption: bool) -> Tile:
 def _unshown_playable(container: Container, profile: Profile, rows: list[Row]) -> list[Row]:
     """What is ready to play but on no row yet (a small catalog, a brand-new upload)."""
     shown = {t.title_id for r in rows for t in r.tiles}
-    titles = listings.playable_titles(container.db, container.clock, profile, limit=_POOL)
+    titles, _ = container.catalog.list_titles(
+        playable=True,
+        country=profile.country,
+        max_maturity_level=profile.maturity_level,
+        sort="-created",
+        limit=_POOL,
+    )
     tiles = [
         Tile(t.id, t.name, _meta(t.year, t.maturity_rating), kind=t.kind)
         for t in titles

@@ -73,3 +73,20 @@ def test_every_vendored_library_has_its_licence_and_version() -> None:
     versions = (vendor / "VERSIONS").read_text()
     for name in ("hls.js ", "htmx.org ", "tus-js-client "):
         assert name in versions
+
+
+_SCRIPT = re.compile(r"<script\b([^>]*)>")
+
+
+def test_the_player_loads_every_part_deferred_core_first_and_start_last() -> None:
+    # Deferred scripts run in document order: each part registers on the core's object, and
+    # start.js must find every part in place before it starts playback.
+    tags = _SCRIPT.findall((TEMPLATES_DIR / "watch.html").read_text())
+    sources = [_STATIC.findall(tag)[0] for tag in tags]
+    parts = [s for s in sources if s.startswith("js/player/")]
+    assert all(" defer" in tag for tag in tags)
+    assert sources[0] == "vendor/hls/hls.min.js"
+    assert parts[0] == "js/player/core.js"
+    assert parts[-1] == "js/player/start.js"
+    on_disk = {f"js/player/{p.name}" for p in (STATIC_DIR / "js" / "player").glob("*.js")}
+    assert sorted(parts) == sorted(on_disk)

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, Request, Response
 
 from marquee.bootstrap import Container
 from marquee.storage.db.tables import Profile, Title
-from marquee.web import listings, mylist, personal
+from marquee.web import mylist, personal
 from marquee.web.deps import ContainerDep, ProfileDep, RendererDep, ViewerDep
 from marquee.web.render import redirect
 from marquee.web.session import check_csrf
@@ -35,7 +35,13 @@ class PlayButton:
 def browse(
     request: Request, profile: ProfileDep, container: ContainerDep, renderer: RendererDep
 ) -> Response:
-    titles = listings.playable_titles(container.db, container.clock, profile, limit=BROWSE_LIMIT)
+    titles, _ = container.catalog.list_titles(
+        playable=True,
+        country=profile.country,
+        max_maturity_level=profile.maturity_level,
+        sort="-created",
+        limit=BROWSE_LIMIT,
+    )
     return renderer.page(request, "browse.html", {"profile": profile, "titles": titles})
 
 
@@ -115,8 +121,8 @@ def _rating_event(profile: Profile, title_id: int, value: str, now: datetime) ->
 def _play_button(container: Container, profile: Profile, title: Title) -> PlayButton | None:
     """Resume the movie, or carry on with the series' episode in progress (or the next one)."""
     if not title.seasons:
-        resume = listings.resume_position(
-            container.db, profile_id=profile.id, title_id=title.id, episode_id=None
+        resume = container.playback.progress.resume_position(
+            account_id=profile.account_id, profile_id=profile.id, title_id=title.id
         )
         return PlayButton(f"/watch/{title.id}", "Resume" if resume else "Play", resume)
     item = container.playback.progress.next_episode(

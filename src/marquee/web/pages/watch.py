@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from marquee.bootstrap import Container
-from marquee.web import listings
+from marquee.services.playback_access import QualityCap
 from marquee.web.deps import ContainerDep, ProfileDep, RendererDep, ViewerDep
-from marquee.web.session import Viewer
 
 router = APIRouter()
 
@@ -29,9 +27,12 @@ def watch(
         names = {e.id: e.name for s in title.seasons for e in s.episodes}
         episode_name = names.get(episode)
     following = (
-        listings.next_episode(container.db, title_id=title.id, episode_id=episode)
+        container.playback.progress.episode_after(title_id=title.id, episode_id=episode)
         if episode is not None
         else None
+    )
+    cap = container.playback.sessions.quality_cap(
+        account_id=viewer.account_id, title_id=title.id, episode_id=episode
     )
     context = {
         "next_episode": following,
@@ -41,22 +42,13 @@ def watch(
         "episode_id": episode,
         "episode_name": episode_name,
         "heartbeat_s": container.settings.playback.heartbeat_interval_s,
-        "cap_note": _cap_note(container, viewer, title_id=title.id, episode_id=episode),
+        "cap_note": _cap_note(cap) if cap else None,
     }
     return renderer.page(request, "watch.html", context)
 
 
-def _cap_note(
-    container: Container, viewer: Viewer, *, title_id: int, episode_id: int | None
-) -> str | None:
-    """A sentence when the plan keeps this title below its best quality, else None."""
-    entitled = container.billing.entitlements(viewer.account_id)
-    rungs = listings.ladder_rungs(container.db, title_id=title_id, episode_id=episode_id)
-    if entitled is None or not rungs or rungs[-1] <= entitled.max_resolution:
-        return None
-    names = {plan.code: plan.name for plan in container.plans.list_plans(include_inactive=True)}
-    plan = names.get(entitled.plan, entitled.plan)
+def _cap_note(cap: QualityCap) -> str:
     return (
-        f"Your {plan} plan plays up to {entitled.max_resolution}p; "
-        f"this title is also available in {rungs[-1]}p on a higher plan."
+        f"Your {cap.plan_name} plan plays up to {cap.max_height}p; "
+        f"this title is also available in {cap.best_height}p on a higher plan."
     )

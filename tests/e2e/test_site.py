@@ -103,3 +103,16 @@ def test_a_series_page_plays_its_first_episode(page: Page, server: World) -> Non
     play = page.get_by_role("link", name=re.compile(r"Play S1:E1"))
     expect(play).to_have_attribute("href", f"/watch/{server.series_id}?episode={server.episode_id}")
     expect(page.get_by_role("link", name=re.compile("Pilot"))).to_be_visible()
+
+
+def test_ids_beyond_any_database_integer_are_a_friendly_error_page(
+    page: Page, server: World
+) -> None:
+    log_in(page, server.email, server.password)
+    choose_profile(page, server.adult_profile)
+    huge = "9" * 25
+    for path in (f"/title/{huge}", f"/watch/{huge}", f"/watch/{server.series_id}?episode={huge}"):
+        response = page.goto(path)
+        assert response is not None
+        assert 400 <= response.status < 500, (path, response.status)
+        expect(page.locator("body")).not_to_contain_text("Traceback")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 
+from marquee.api.schemas.catalog import MAX_ID
 from marquee.bootstrap import Container
 from marquee.errors import NotFound
 from marquee.storage.db.tables import Profile
@@ -38,6 +39,10 @@ def current_profile(
 
 
 ContainerDep = Annotated[Container, Depends(container_of)]
+# Ids in paths and queries: beyond a database integer is "no such page", never a crash.
+TitleId = Annotated[int, Path(ge=1, le=MAX_ID)]
+ProfileIdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+EpisodeQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 RendererDep = Annotated[Renderer, Depends(get_renderer)]
 ViewerDep = Annotated[Viewer, Depends(current_viewer)]
 ProfileDep = Annotated[Profile, Depends(current_profile)]

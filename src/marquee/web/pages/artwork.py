@@ -7,7 +7,7 @@ import hashlib
 from fastapi import APIRouter, Request, Response
 
 from marquee.storage.blob import BlobNotFound
-from marquee.web.deps import ContainerDep
+from marquee.web.deps import ContainerDep, TitleId
 from marquee.web.pages.studio import artwork_type
 
 router = APIRouter()
@@ -15,7 +15,7 @@ CACHE = "public, max-age=300"
 
 
 @router.get("/artwork/{title_id}")
-def artwork(request: Request, title_id: int, container: ContainerDep) -> Response:
+def artwork(request: Request, title_id: TitleId, container: ContainerDep) -> Response:
     card = container.cards.get([title_id]).get(title_id)
     data, media_type = b"", ""
     if card is not None and card.artwork_key:

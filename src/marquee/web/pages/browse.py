@@ -12,7 +12,7 @@ from fastapi import APIRouter, Form, Request, Response
 from marquee.bootstrap import Container
 from marquee.storage.db.tables import Profile, Title
 from marquee.web import mylist, personal
-from marquee.web.deps import ContainerDep, ProfileDep, RendererDep, ViewerDep
+from marquee.web.deps import ContainerDep, ProfileDep, RendererDep, TitleId, ViewerDep
 from marquee.web.render import redirect
 from marquee.web.session import check_csrf
 
@@ -49,7 +49,7 @@ def browse(
 def title_page(
     *,
     request: Request,
-    title_id: int,
+    title_id: TitleId,
     profile: ProfileDep,
     container: ContainerDep,
     renderer: RendererDep,
@@ -72,7 +72,7 @@ def title_page(
 def rate(
     *,
     request: Request,
-    title_id: int,
+    title_id: TitleId,
     profile: ProfileDep,
     viewer: ViewerDep,
     container: ContainerDep,

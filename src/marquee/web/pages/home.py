@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request, Response
 
 from marquee.errors import ApiError
 from marquee.web import mylist, personal
-from marquee.web.deps import ContainerDep, ProfileDep, RendererDep
+from marquee.web.deps import ContainerDep, ProfileDep, RendererDep, TitleId
 from marquee.web.pages import onboarding
 from marquee.web.render import redirect
 from marquee.web.session import check_csrf
@@ -48,7 +48,7 @@ def my_list_page(
 def toggle(
     *,
     request: Request,
-    title_id: int,
+    title_id: TitleId,
     profile: ProfileDep,
     container: ContainerDep,
     renderer: RendererDep,

@@ -8,7 +8,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request, Response
 
 from marquee.errors import ApiError
-from marquee.web.deps import ContainerDep, RendererDep, ViewerDep
+from marquee.web.deps import ContainerDep, ProfileIdPath, RendererDep, ViewerDep
 from marquee.web.render import local_path, redirect
 from marquee.web.session import check_csrf, remember_profile
 
@@ -35,7 +35,7 @@ def picker(
 def pin_page(
     *,
     request: Request,
-    profile_id: int,
+    profile_id: ProfileIdPath,
     viewer: ViewerDep,
     container: ContainerDep,
     renderer: RendererDep,
@@ -50,7 +50,7 @@ def pin_page(
 def choose(
     *,
     request: Request,
-    profile_id: int,
+    profile_id: ProfileIdPath,
     viewer: ViewerDep,
     container: ContainerDep,
     renderer: RendererDep,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFil
 from pydantic import ValidationError
 
 from marquee.errors import ApiError, Forbidden, InvalidInput
-from marquee.web.deps import ContainerDep, RendererDep, ViewerDep
+from marquee.web.deps import ContainerDep, RendererDep, TitleId, ViewerDep
 from marquee.web.render import redirect
 from marquee.web.session import Viewer, check_csrf
 
@@ -77,7 +77,7 @@ def create_title(
 @router.get("/studio/titles/{title_id}")
 def edit_page(
     request: Request,
-    title_id: int,
+    title_id: TitleId,
     viewer: ProducerDep,
     container: ContainerDep,
     renderer: RendererDep,
@@ -109,7 +109,7 @@ def _edit_context(container: ContainerDep, title: Any, **extra: Any) -> dict[str
 def save_title(
     *,
     request: Request,
-    title_id: int,
+    title_id: TitleId,
     viewer: ProducerDep,
     container: ContainerDep,
     renderer: RendererDep,
@@ -154,7 +154,7 @@ def request_value(raw: dict[str, Any], key: str) -> Any:
 @router.get("/studio/titles/{title_id}/media")
 def media_status(
     request: Request,
-    title_id: int,
+    title_id: TitleId,
     viewer: ProducerDep,
     container: ContainerDep,
     renderer: RendererDep,
@@ -168,7 +168,7 @@ def media_status(
 async def upload_artwork(
     *,
     request: Request,
-    title_id: int,
+    title_id: TitleId,
     viewer: ProducerDep,
     container: ContainerDep,
     renderer: RendererDep,

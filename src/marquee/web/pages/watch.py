@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from marquee.services.playback_access import QualityCap
-from marquee.web.deps import ContainerDep, ProfileDep, RendererDep, ViewerDep
+from marquee.web.deps import ContainerDep, EpisodeQuery, ProfileDep, RendererDep, TitleId, ViewerDep
 
 router = APIRouter()
 
@@ -14,12 +14,12 @@ router = APIRouter()
 def watch(
     *,
     request: Request,
-    title_id: int,
+    title_id: TitleId,
     profile: ProfileDep,
     viewer: ViewerDep,
     container: ContainerDep,
     renderer: RendererDep,
-    episode: int | None = None,
+    episode: EpisodeQuery = None,
 ) -> Response:
     title = container.catalog.get_title(title_id=title_id)
     episode_name = None

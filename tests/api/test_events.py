@@ -152,3 +152,24 @@ def test_an_unreachable_log_answers_503_with_retry_after(
         dead.close()
     assert response.status_code == 503
     assert int(response.headers["retry-after"]) > 0
+
+
+def test_a_body_without_an_events_list_names_the_field(client: TestClient, caller: Caller) -> None:
+    response = client.post("/v1/events", json={"events": "many"}, headers=caller.headers)
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert [e["field"] for e in response.json()["errors"]] == ["body.events"]
+
+
+def test_a_body_that_is_not_json_is_a_bad_request(client: TestClient, caller: Caller) -> None:
+    headers = caller.headers | {"content-type": "application/json"}
+    response = client.post("/v1/events", content=b'{"events": [', headers=headers)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "body"
+
+
+def test_the_openapi_document_describes_both_batch_shapes(client: TestClient) -> None:
+    operation = client.get("/openapi.json").json()["paths"]["/v1/events"]["post"]
+    shapes = operation["requestBody"]["content"]["application/json"]["schema"]["anyOf"]
+    assert [shape["title"] for shape in shapes] == ["EventBatch", "ClickstreamBatch"]
+    assert "parameters" not in operation  # the raw body is not mistaken for a query parameter

@@ -61,7 +61,7 @@ class StreamProcessor:
         features: OnlineFeatures,
         group: str = GROUP,
         consumer: str | None = None,
-        batch_size: int = 2000,
+        batch_size: int = 10_000,
         block_ms: int = 100,
         claim_idle_ms: int = 30_000,
     ) -> None:

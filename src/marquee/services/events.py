@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from marquee.clock import Clock
-from marquee.domain.events import MAX_BATCH, Event, parse_event
+from marquee.domain.events import MAX_BATCH, Event, parse_events
 from marquee.errors import PayloadTooLarge
 from marquee.storage.db import Database
 from marquee.storage.db.tables import Profile
@@ -47,18 +47,11 @@ class EventsService:
         """
         if len(batch) > MAX_BATCH:
             raise PayloadTooLarge(f"at most {MAX_BATCH} events per batch, got {len(batch)}")
-        now = self._clock()
-        valid: list[tuple[int, Event]] = []
-        errors: list[EventProblem] = []
-        for index, raw in enumerate(batch):
-            parsed = parse_event(raw, now=now)
-            if isinstance(parsed, Event):
-                valid.append((index, parsed))
-            else:
-                errors.extend(EventProblem(index, p.field, p.reason) for p in parsed)
-        owned = self._owned_profiles(account_id, {event.profile_id for _, event in valid})
+        parsed, problems = parse_events(batch, now=self._clock())
+        errors = [EventProblem(index, p.field, p.reason) for index, p in problems]
+        owned = self._owned_profiles(account_id, {event.profile_id for _, event in parsed})
         accepted: list[Event] = []
-        for index, event in valid:
+        for index, event in parsed:
             if event.profile_id in owned:
                 accepted.append(event)
             else:

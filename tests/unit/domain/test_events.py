@@ -12,6 +12,7 @@ from marquee.domain.events import (
     clickstream_to_envelopes,
     is_clickstream,
     parse_event,
+    parse_events,
 )
 from marquee.errors import FieldProblem
 
@@ -165,3 +166,41 @@ def test_a_resent_clickstream_batch_gets_the_same_event_ids() -> None:
     ids = [e["event_id"] for e in clickstream_to_envelopes(CLICKS)]
     assert ids == [e["event_id"] for e in clickstream_to_envelopes(CLICKS)]
     assert len(set(ids)) == 3
+
+
+def test_a_batch_keeps_its_valid_events_and_names_each_bad_one_by_index() -> None:
+    batch: list[object] = [
+        raw(event_id="good-event-0001"),
+        raw(type="teleport"),
+        raw(event_id="good-event-0002", server_time="2020-01-01T00:00:00Z"),
+        raw(type="rate"),
+        "not an event",
+        raw(client_time="2027-06-01T00:00:00Z"),
+    ]
+    valid, problems_ = parse_events(batch, now=NOW)
+    assert [(i, e.event_id, e.server_time) for i, e in valid] == [
+        (0, "good-event-0001", NOW),
+        (2, "good-event-0002", NOW),
+    ]
+    assert [(i, p.field) for i, p in problems_] == [
+        (1, "type"),
+        (3, "value"),
+        (4, "event"),
+        (5, "client_time"),
+    ]
+    assert problems_[3][1].reason == "more than 24 hours in the future"
+
+
+def test_a_valid_batch_is_stamped_and_kept_in_order() -> None:
+    batch = [raw(event_id=f"event-{n:08d}") for n in range(3)]
+    valid, problems_ = parse_events(batch, now=NOW)
+    assert problems_ == []
+    assert [(i, e.event_id, e.server_time) for i, e in valid] == [
+        (n, f"event-{n:08d}", NOW) for n in range(3)
+    ]
+
+
+def test_events_built_in_process_keep_their_server_time() -> None:
+    event = Event.model_validate(raw(server_time="2025-12-31T00:00:00Z"))
+    assert event.server_time == datetime(2025, 12, 31, tzinfo=UTC)
+    assert Event.model_validate(raw()).server_time is None

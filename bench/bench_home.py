@@ -132,7 +132,7 @@ def run(kind: str, workers: int, args: argparse.Namespace) -> tuple[str, str]:
             p50, p99, rps = result.p50_ms, result.p99_ms, result.rps
         finally:
             server.terminate()
-            server.wait(timeout=15)
+            server.wait(timeout=60)
         home = (
             f"| {label} | {workers} | {args.connections} | {cold:.2f} | {warm50:.2f} "
             f"| {warm99:.2f} | {p50:.1f} | {p99:.1f} | {rps:,.0f} |"

@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 from marquee.clock import Clock, system_clock
 from marquee.compute import Executor, open_executor
 from marquee.config import BlobSettings, Settings
+from marquee.experiments.assignment import Assigner
+from marquee.experiments.service import ExperimentService
 from marquee.features.catalog import DatabaseTitleCatalog
 from marquee.features.online import OnlineFeatures
 from marquee.features.processor import GROUP as FEATURES_GROUP
@@ -16,6 +18,8 @@ from marquee.recs.coldstart import ColdStart, PopularTitles
 from marquee.recs.guard import Breaker, Guard
 from marquee.recs.impressions import ImpressionLog
 from marquee.recs.ranking.taste import TasteSource
+from marquee.recs.registry import ModelRegistry
+from marquee.recs.rows import SERVING_CONFIGS
 from marquee.recs.serving import HomeService
 from marquee.recs.serving_metrics import ServingMetrics
 from marquee.recs.similar import SimilarService
@@ -179,6 +183,8 @@ class Container:
     home: HomeService
     similar: SimilarService
     onboarding: ColdStart
+    registry: ModelRegistry
+    experiments: ExperimentService
     _closed: bool = field(default=False, repr=False)
 
     def close(self) -> None:
@@ -208,6 +214,7 @@ def bootstrap(settings: Settings, *, clock: Clock = system_clock) -> Container:
         ttl_s=settings.auth.access_token_ttl_s,
         kv=kv,
         clock=clock,
+        db=db,  # checks revocations when the online store is down
     )
     events = EventsService(event_log=event_log, db=db, clock=clock)
     cards = TitleCards(db)
@@ -230,9 +237,12 @@ def bootstrap(settings: Settings, *, clock: Clock = system_clock) -> Container:
     playback = build_playback(
         settings=settings, db=db, kv=kv, blobs=blobs, clock=clock, billing=billing, events=events
     )
+    experiments = ExperimentService(
+        db=db, lake=lake, settings=settings.recs, configs=SERVING_CONFIGS, clock=clock
+    )
     serving = build_serving(
         settings=settings, db=db, kv=kv, cards=cards, features=features, events=events,
-        playback=playback, clock=clock,
+        playback=playback, clock=clock, experiments=experiments, event_log=event_log,
     )  # fmt: skip
     return Container(
         settings=settings,
@@ -274,6 +284,13 @@ def bootstrap(settings: Settings, *, clock: Clock = system_clock) -> Container:
         home=serving[0],
         similar=serving[1],
         onboarding=serving[2],
+        registry=ModelRegistry(
+            blobs,
+            metrics=settings.recs.promotion_metrics,
+            tolerance=settings.recs.promotion_tolerance,
+            clock=clock,
+        ),
+        experiments=experiments,
     )
 
 
@@ -287,6 +304,8 @@ def build_serving(
     events: EventsService,
     playback: PlaybackSuite,
     clock: Clock,
+    experiments: Assigner | None = None,
+    event_log: EventLog,
 ) -> tuple[HomeService, SimilarService, ColdStart]:
     """The recommendation request path: homepage, More Like This and onboarding."""
     recs = settings.recs
@@ -302,11 +321,12 @@ def build_serving(
         lists=ListsService(db=db, events=events, cards=cards, clock=clock),
         coldstart=onboarding,
         popular=popular,
-        impressions=ImpressionLog(events),
+        impressions=ImpressionLog(event_log),
         guard=Guard(timeout_s=recs.online_timeout_ms / 1000, breaker=breaker),
         metrics=ServingMetrics(),
         settings=recs,
         clock=clock,
+        experiments=experiments,
     )
     taste = TasteSource(db=db, features=features)
     similar = SimilarService(home=home, cards=cards, popular=popular, taste=taste, clock=clock)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
@@ -152,14 +152,25 @@ class RecsSettings(_Section):
     new_release_days: int = Field(default=90, ge=1, le=3650)
     new_release_boost: float = Field(default=0.15, ge=0, le=1)
     cache_ttl_s: float = Field(default=30.0, ge=0, le=3600)
+    live_ttl_s: float = Field(default=1.0, ge=0, le=60)
     online_timeout_ms: int = Field(default=50, ge=1, le=5000)
     breaker_failures: int = Field(default=3, ge=1, le=100)
     breaker_reset_s: float = Field(default=5.0, ge=0.1, le=600)
     precompute_batch: int = Field(default=256, ge=1, le=100_000)
     candidate_model: str = "ease"
+    # Temporal training windows of the multi-objective ranker (each refits the sources); 0: none.
+    ranker_windows: int = Field(default=3, ge=0, le=10)
     experiment_salt: str = Field(default="home-2026", min_length=1, max_length=64)
     # "variant=configuration:weight"; configurations are named in marquee.recs.rows.SERVING_CONFIGS.
     variants: list[str] = Field(default_factory=lambda: ["control=default:100"])
+    # Model registry gate: a version is not promoted when one of these offline metrics (higher is
+    # better, "name@K") is worse than the promoted version's by more than this relative share.
+    promotion_tolerance: float = Field(default=0.02, ge=0, le=1)
+    promotion_metrics: list[Annotated[str, Field(pattern=r"^[a-z_]+@[1-9][0-9]{0,2}$")]] = Field(
+        default_factory=lambda: ["ndcg@10", "recall@10"]
+    )
+    # Percent of profiles never in any experiment (fixed salt): they always get "default".
+    holdout_percent: float = Field(default=5.0, ge=0, le=50)
 
 
 class LakeSettings(_Section):

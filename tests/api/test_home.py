@@ -143,9 +143,12 @@ def test_impressions_are_logged_with_row_position_and_variant(
 
 
 def test_metrics_expose_latency_cache_and_fallback_levels(
-    client: TestClient, world: tuple[World, dict[str, str]]
+    client: TestClient, container: Container, world: tuple[World, dict[str, str]]
 ) -> None:
     w, headers = world
+    # Precomputed rows stay cached for cache_ttl_s (fallback pages only 2 s, which a loaded
+    # machine can outlast between two requests).
+    precompute(container)
     _home(client, w.adult, headers)
     _home(client, w.adult, headers)
     text = client.get("/metrics").text
@@ -165,8 +168,11 @@ def test_an_unreachable_online_store_still_answers_from_the_fallback_chain(
     precompute(container)
     # The same database, but an online store nobody listens on (never stop the shared Redis).
     # Called in process: the API's token check reads revocations from the same store.
+    # No whole-page cache, so every call walks the chain and reads the store.
+    recs = settings.recs.model_copy(update={"live_ttl_s": 0.0})
     broken = bootstrap(
-        settings.model_copy(update={"online_url": "redis://127.0.0.1:1/0"}), clock=clock
+        settings.model_copy(update={"online_url": "redis://127.0.0.1:1/0", "recs": recs}),
+        clock=clock,
     )
     try:
         for _ in range(5):

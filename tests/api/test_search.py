@@ -144,6 +144,7 @@ def test_searches_and_clicks_are_logged_as_events(
         headers=caller.headers,
     )
     assert clicked.status_code == 204
+    container.search.search_log.flush()  # searches are logged by a background thread
     events = [json.loads(e.payload) for e in container.event_log.profile_entries(profile)]
     kinds = [(e["type"], e.get("query")) for e in events]
     assert ("search", "heat") in kinds

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from marquee.clock import ManualClock
 from marquee.config import load_settings
 from marquee.recs.precompute import POINTER, current, rows_key
 from marquee.recs.rows import decode_rows
-from marquee.storage.db.tables import Account
+from marquee.storage.db.tables import Account, Interaction
 from tests.conftest import MakeCaller
 from tests.home_support import World, build_world, precompute
 from tests.recs_catalog import add_plays, add_profile
@@ -114,3 +115,23 @@ def test_an_empty_platform_precomputes_and_serves_empty_rows(
     assert summary.profiles == summary.written == 1
     page = container.home.home(account_id=caller.account_id, profile_id=profile)
     assert page.rows == []
+
+
+def test_titles_a_profile_rated_are_not_recommended_again(
+    container: Container, world: World
+) -> None:
+    rater = add_profile(container, world.account_id, "Rater")
+    rated = world.titles[:6]
+    with container.db.session() as s:
+        for n, title_id in enumerate(rated):
+            s.add(Interaction(profile_id=rater, title_id=title_id, kind="rate", value=5.0,
+                              occurred_at=datetime(2026, 1, 2, 0, n, tzinfo=UTC),
+                              source="test"))  # fmt: skip
+    summary = precompute(container)
+    raw = container.kv.get(rows_key(summary.version, "p", rater))
+    assert raw is not None
+    rows, _ = decode_rows(raw)
+    recommending = [r for r in rows if r.key != "watch-again"]
+    assert any(r.key.startswith("because") for r in recommending)  # the ratings were used
+    shown = {p.title_id for r in recommending for p in r.items}
+    assert not shown & set(rated), "a rated title came back as a recommendation"

@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from marquee.bootstrap import Container
 from marquee.domain.roles import Role
 from marquee.errors import Forbidden, Unauthenticated
+from marquee.experiments.service import ExperimentService
 from marquee.recs.coldstart import ColdStart
 from marquee.recs.serving import HomeService
 from marquee.recs.similar import SimilarService
@@ -194,3 +195,10 @@ def get_onboarding(container: ContainerDep) -> ColdStart:
 HomeDep = Annotated[HomeService, Depends(get_home)]
 SimilarDep = Annotated[SimilarService, Depends(get_similar)]
 OnboardingDep = Annotated[ColdStart, Depends(get_onboarding)]
+
+
+def get_experiments(container: ContainerDep) -> ExperimentService:
+    return container.experiments
+
+
+ExperimentsDep = Annotated[ExperimentService, Depends(get_experiments)]

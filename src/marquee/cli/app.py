@@ -11,6 +11,9 @@ from rich.text import Text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from marquee.cli import batch, billing, db, demo, evaluate, import_, recommend_batch, serve, users
+from marquee.cli import evaluate_ranker as evaluate_ranker_cli
+from marquee.cli import experiments as experiments_cli
+from marquee.cli import models as models_cli
 from marquee.cli import playback as playback_cli
 from marquee.cli import worker as worker_cli
 from marquee.cli.context import CliState, err_console
@@ -43,6 +46,9 @@ app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
 app.command("worker")(worker_cli.worker)
 app.command("evaluate")(evaluate.evaluate)
+app.command("evaluate-page")(evaluate.evaluate_page)
+app.command("evaluate-coldstart")(evaluate.evaluate_coldstart)
+app.command("evaluate-ranker")(evaluate_ranker_cli.evaluate_ranker)
 app.command("recommend-batch")(recommend_batch.recommend_batch)
 app.add_typer(db.app, name="db")
 app.add_typer(import_.app, name="import")
@@ -50,6 +56,8 @@ app.add_typer(users.app, name="users")
 app.add_typer(billing.app, name="billing")
 app.add_typer(batch.app, name="batch")
 app.add_typer(playback_cli.app, name="playback")
+app.add_typer(models_cli.app, name="models")
+app.add_typer(experiments_cli.app, name="experiments")
 
 
 def main() -> None:

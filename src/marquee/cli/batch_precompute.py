@@ -24,6 +24,8 @@ def precompute(ctx: typer.Context) -> None:
             settings=container.settings.recs,
             executor=container.compute,
             now=container.clock,
+            registry=container.registry,
+            allocation=container.experiments.allocation("home"),
         )
         columns = (TextColumn("{task.description:>10}"), BarColumn(), MofNCompleteColumn(),
                    TimeElapsedColumn())  # fmt: skip
@@ -36,3 +38,5 @@ def precompute(ctx: typer.Context) -> None:
         f"({summary.written:,} written, {summary.profiles / max(elapsed, 1e-9):,.0f} profiles/s), "
         f"{summary.segments} segments in {elapsed:.1f} s"
     )
+    if summary.release is not None:
+        console.print(f"model {summary.release.describe()}", markup=False)

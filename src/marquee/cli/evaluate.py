@@ -1,4 +1,5 @@
-"""``marquee evaluate``: reproduce offline tables — split, tune on validation, score on test."""
+"""``marquee evaluate``: reproduce offline tables — split, tune on validation, score on test;
+``evaluate-page`` (whole homepages) and ``evaluate-coldstart`` (onboarding picks)."""
 
 from __future__ import annotations
 
@@ -54,6 +55,68 @@ def evaluate(
     paths = write_all(report, out)
     console.print(to_markdown(report), markup=False, soft_wrap=True)
     console.print(f"wrote {', '.join(str(p) for p in paths)}", markup=False)
+
+
+def evaluate_page(
+    *,
+    data: Annotated[str, typer.Option("--data", help="MovieLens folder or interactions CSV.")],
+    protocol: Annotated[
+        str,
+        typer.Option(
+            "--protocol",
+            help="later (each user's last 20 % by time) | recbole | temporal | msr-user",
+        ),
+    ] = "later",
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the split.")] = 42,
+    out: Annotated[Path, typer.Option("--out", help="Folder for page.json.")] = Path("evaluation"),
+) -> None:
+    """Whole-page evaluation: homepages as precompute builds them vs Top Picks alone."""
+    from dataclasses import asdict
+
+    from marquee.recs.evaluation.datasets import load_dataset
+    from marquee.recs.evaluation.page import evaluate_pages, page_markdown
+
+    report = evaluate_pages(load_dataset(data), protocol=protocol, seed=seed)
+    report.date = datetime.now(UTC).date().isoformat()
+    report.command = "marquee evaluate-page " + shlex.join(sys.argv[2:])
+    _write(out / "page.json", asdict(report))
+    console.print(page_markdown(report), markup=False, soft_wrap=True)
+
+
+def evaluate_coldstart(
+    *,
+    data: Annotated[str, typer.Option("--data", help="MovieLens folder or interactions CSV.")],
+    share: Annotated[
+        float, typer.Option("--share", min=0.01, max=0.9, help="Share of users held out.")
+    ] = 0.2,
+    gap_days: Annotated[
+        float, typer.Option("--gap-days", min=0, help="Score only ratings this long after.")
+    ] = 0.0,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the held-out users.")] = 42,
+    out: Annotated[Path, typer.Option("--out", help="Folder for coldstart.json.")] = Path(
+        "evaluation"
+    ),
+) -> None:
+    """Cold start on held-out users: three onboarding picks vs popularity."""
+    from dataclasses import asdict
+
+    from marquee.recs.evaluation.coldstart_eval import coldstart_markdown
+    from marquee.recs.evaluation.coldstart_eval import evaluate_coldstart as run_coldstart
+    from marquee.recs.evaluation.datasets import load_dataset
+
+    report = run_coldstart(load_dataset(data), share=share, seed=seed, gap_days=gap_days)
+    report.date = datetime.now(UTC).date().isoformat()
+    report.command = "marquee evaluate-coldstart " + shlex.join(sys.argv[2:])
+    _write(out / "coldstart.json", asdict(report))
+    console.print(coldstart_markdown(report), markup=False, soft_wrap=True)
+
+
+def _write(path: Path, body: object) -> None:
+    import json
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(body, indent=2) + "\n")
+    console.print(f"wrote {path}", markup=False)
 
 
 def _without_password(argument: str) -> str:

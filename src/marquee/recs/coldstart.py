@@ -31,6 +31,7 @@ MIN_PICKS = 3
 MAX_PICKS = 10
 CHOICES = 24
 POOL = 400
+POPULARITY_WEIGHT = 1.0  # against the picks' neighbours, both scaled to [0, 1]
 Scored = list[tuple[int, float]]
 
 
@@ -218,36 +219,54 @@ class ColdStart:
         """Rows from the picks: each pick's neighbours blended with segment popularity."""
         popular = self._popular.of(viewer.segment) or self._popular.of()
         cards = self._cards.get([*picks.titles, *(t for t, _ in popular)])
-        affinity: dict[str, float] = dict.fromkeys(picks.genres, 1.0)
-        for tid in picks.titles:
-            for slug in cards[tid].genres if tid in cards else ():
-                affinity[slug] = affinity.get(slug, 0.0) + 0.5
-        top = max(affinity.values(), default=1.0)
-        chosen = set(picks.titles)
-        picked = []
-        for tid in picks.titles[:3]:
-            found = neighbours(tid) or content_neighbours(tid, cards, popular, k)
-            picked.append((tid, [(t, s) for t, s in found if t not in chosen]))
-        blended = _blend([similar for _, similar in picked], _without(popular, chosen), k)
-        return PageInputs(
-            name=viewer.name,
-            # Picks are liked, not watched: they may still show in popular and new rows.
-            audience=Audience(viewer.max_level, viewer.country),
-            top_picks=blended,
-            picked=picked,
-            genre_affinity={g: v / top for g, v in affinity.items()},
-            segment_top=popular[:k],
-        )
+        return picks_inputs(viewer, picks, popular=popular, cards=cards, neighbours=neighbours, k=k)
+
+
+def picks_inputs(
+    viewer: Viewer,
+    picks: Picks,
+    *,
+    popular: Scored,
+    cards: Mapping[int, TitleCard],
+    neighbours: Callable[[int], Scored],
+    k: int,
+) -> PageInputs:
+    """``ColdStart.inputs`` without the database (offline evaluation uses it too)."""
+    affinity: dict[str, float] = dict.fromkeys(picks.genres, 1.0)
+    for tid in picks.titles:
+        for slug in cards[tid].genres if tid in cards else ():
+            affinity[slug] = affinity.get(slug, 0.0) + 0.5
+    top = max(affinity.values(), default=1.0)
+    chosen = set(picks.titles)
+    picked = []
+    for tid in picks.titles[:3]:
+        found = neighbours(tid) or content_neighbours(tid, cards, popular, k)
+        picked.append((tid, [(t, s) for t, s in found if t not in chosen]))
+    blended = _blend([similar for _, similar in picked], _without(popular, chosen), k)
+    return PageInputs(
+        name=viewer.name,
+        # Picks are liked, not watched: they may still show in popular and new rows.
+        audience=Audience(viewer.max_level, viewer.country),
+        top_picks=blended,
+        picked=picked,
+        genre_affinity={g: v / top for g, v in affinity.items()},
+        segment_top=popular[:k],
+    )
 
 
 def _blend(lists: Sequence[Scored], popular: Scored, k: int) -> Scored:
-    """Reciprocal-rank blend of the picks' neighbours with popularity (weight 0.5)."""
-    score: dict[int, float] = {}
+    """An item-kNN fold-in of the picks (each title's summed similarity to them, scaled to
+    [0, 1]) plus popularity scaled to [0, 1], equal weights. On held-out MovieLens users this
+    beat a reciprocal-rank blend by 6-17 % nDCG@10 (docs/evaluation.md, cold start)."""
+    summed: dict[int, float] = {}
     for similar in lists:
-        for rank, (tid, _) in enumerate(similar):
-            score[tid] = score.get(tid, 0.0) + 1.0 / (10 + rank)
-    for rank, (tid, _) in enumerate(popular[: k * 2]):
-        score[tid] = score.get(tid, 0.0) + 0.5 / (10 + rank)
+        for tid, similarity in similar:
+            summed[tid] = summed.get(tid, 0.0) + max(similarity, 0.0)
+    top = max(summed.values(), default=0.0) or 1.0
+    score = {tid: value / top for tid, value in summed.items()}
+    most = max((n for _, n in popular[: k * 2]), default=0.0) or 1.0
+    for tid, n in popular[: k * 2]:
+        score[tid] = score.get(tid, 0.0) + POPULARITY_WEIGHT * n / most
     return sorted(score.items(), key=lambda pair: -pair[1])[:k]
 
 

@@ -1,8 +1,8 @@
-"""Errors about recommendation input data; each message is one line naming the file and field."""
+"""Errors of the recommender (input data, models, the model registry), each naming where."""
 
 from __future__ import annotations
 
-from marquee.errors import MarqueeError
+from marquee.errors import Conflict, FieldProblem, MarqueeError, NotFound
 
 
 class InvalidDataError(MarqueeError):
@@ -16,3 +16,15 @@ class InvalidDataError(MarqueeError):
 
 class UnknownModelError(InvalidDataError):
     """A model name that is not in the registry."""
+
+
+class ModelVersionNotFound(NotFound):
+    """The model registry has no such model name, or no such version of it."""
+
+
+class PromotionRefused(Conflict):
+    """The promotion gate refused a model version: an offline metric regressed too far."""
+
+    def __init__(self, detail: str, *, regressions: list[str]) -> None:
+        super().__init__(detail, problems=[FieldProblem("version", r) for r in regressions])
+        self.regressions = regressions

@@ -1,83 +1,74 @@
-"""Impression logging off the request path: pages' impressions are queued, published in batches.
+"""Impression logging off the request path: one ``impression`` record per title served.
 
-The request thread only appends a cheap closure to a bounded queue; a daemon thread, started on
-first use, builds the events and publishes them through ``EventsService`` (the same event log as
-every other event). When the queue is full the oldest pages are dropped and counted, never the
-page being served.
+Pages' impressions go through a ``LogQueue`` (bounded, drained by a background thread, dropping
+and counting when full) into the event log, in the same ``Event`` envelope as every other event.
+
+One page shows ~100 titles, so the records are written straight from a byte template: building
+and serialising pydantic ``Event`` objects cost several times more CPU than the page itself.
+``tests/unit/recs/test_impressions.py`` checks that every record parses as a valid ``Event``.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-from collections import deque
-from collections.abc import Callable
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
-from marquee.domain.events import Event
-from marquee.services.events import EventsService
+import orjson
 
-log = logging.getLogger(__name__)
-_MAX_QUEUED = 10_000  # pages
-_BATCH = 50  # pages per publish
+from marquee.domain.events import SCHEMA_VERSION, EventType
+from marquee.services.log_queue import LogQueue
+from marquee.storage.eventlog import EventLog, LogRecord
+
+_MAX_QUEUED = 2_000  # pages (a second or two of traffic for one worker)
 
 
-class ImpressionLog:
-    def __init__(self, events: EventsService, *, max_queued: int = _MAX_QUEUED) -> None:
-        self._events = events
-        self._queue: deque[Callable[[], list[Event]]] = deque(maxlen=max_queued)
-        self._wake = threading.Condition()
-        self._thread: threading.Thread | None = None
-        self._stopping = False
-        self._flushing = threading.Lock()
-        self.dropped = 0
+@dataclass(frozen=True)
+class PageShown:
+    """What one served page showed, and to whom: the input of its impression records."""
 
-    def submit(self, build: Callable[[], list[Event]]) -> None:
-        """Queue one page's impressions; ``build`` makes the events in the logging thread."""
-        with self._wake:
-            if len(self._queue) == self._queue.maxlen:
-                self.dropped += 1
-            self._queue.append(build)
-            if self._thread is None and not self._stopping:
-                self._thread = threading.Thread(target=self._run, name="impressions", daemon=True)
-                self._thread.start()
-            self._wake.notify()
+    profile_id: int
+    session_id: str
+    experiments: Mapping[str, str]  # the exposure: {experiment: variant}
+    level: str
+    model_version: str | None
+    config: str
+    rows: Sequence[tuple[str, Sequence[int]]]  # (row key, title ids in order)
 
-    def flush(self) -> int:
-        """Publish everything queued now, in the caller's thread; returns how many. Waits for
-        a flush under way in the logging thread, so afterwards everything queued is published."""
-        with self._flushing:
-            return self._drain()
 
-    def _drain(self) -> int:
-        total = 0
-        while True:
-            with self._wake:
-                builders = [self._queue.popleft() for _ in range(min(_BATCH, len(self._queue)))]
-            if not builders:
-                return total
-            batch = [event for build in builders for event in build()]
-            total += len(batch)
-            self._publish(batch)
+def impression_records(shown: PageShown, now: datetime) -> list[LogRecord]:
+    """One ``impression`` envelope per title, byte for byte as ``Event.to_json()`` writes it."""
+    when = orjson.dumps(now, option=orjson.OPT_UTC_Z)
+    context = {"level": shown.level, "model_version": shown.model_version, "config": shown.config}
+    before_id = b'{"schema_version":%d,"event_id":"' % SCHEMA_VERSION
+    before_item = (
+        b'","type":"' + EventType.IMPRESSION.value.encode()
+        + b'","profile_id":%d' % shown.profile_id
+        + b',"session_id":' + orjson.dumps(shown.session_id[:64])
+        + b',"item":{"title_id":'
+    )  # fmt: skip
+    before_row = (
+        b'},"client_time":' + when + b',"server_time":' + when
+        + b',"experiments":' + orjson.dumps(dict(shown.experiments))
+        + b',"context":' + orjson.dumps(context) + b',"row":'
+    )  # fmt: skip
+    prefix = secrets.token_hex(12)  # event ids: unique per page, then the title's index
+    records: list[LogRecord] = []
+    for key, titles in shown.rows:
+        row = orjson.dumps(key[:64]) + b',"position":'
+        for position, title_id in enumerate(titles):
+            event_id = f"{prefix}{len(records):08x}"
+            payload = b"".join(
+                (before_id, event_id.encode(), before_item, b"%d" % title_id, before_row, row,
+                 b"%d}" % position)
+            )  # fmt: skip
+            records.append(LogRecord(event_id, shown.profile_id, payload))
+    return records
 
-    def close(self) -> None:
-        with self._wake:
-            self._stopping = True
-            self._wake.notify()
-        if self._thread is not None:
-            self._thread.join(timeout=5.0)
-        self.flush()
 
-    def _run(self) -> None:
-        while True:
-            with self._wake:
-                while not self._queue and not self._stopping:
-                    self._wake.wait(timeout=1.0)
-                if self._stopping:
-                    return
-            self.flush()
+class ImpressionLog(LogQueue[LogRecord]):
+    """Pages' impression records, appended to the event log in batches off the request path."""
 
-    def _publish(self, batch: list[Event]) -> None:
-        try:
-            self._events.publish(batch)
-        except Exception:  # a down event log must not take pages with it
-            log.warning("impressions: %d events could not be published", len(batch), exc_info=True)
+    def __init__(self, event_log: EventLog, *, max_queued: int = _MAX_QUEUED) -> None:
+        super().__init__(event_log.append, name="impressions", max_queued=max_queued)

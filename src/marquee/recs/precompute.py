@@ -18,13 +18,16 @@ import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import numpy as np
 import orjson
+import pandas as pd
 
 from marquee.compute import Executor
 from marquee.config import RecsSettings
+from marquee.experiments.assignment import Allocation
 from marquee.recs.candidates import make_model
 from marquee.recs.candidates.base import Recommender
 from marquee.recs.candidates.neighbours import ItemKNN
@@ -32,7 +35,18 @@ from marquee.recs.candidates.popularity import Trending
 from marquee.recs.data import from_events
 from marquee.recs.postrank import Audience, Rules
 from marquee.recs.precompute_data import HomeData, ProfileRow, load_home_data
-from marquee.recs.rows import PageInputs, Row, assign, build_page, encode_rows, rules_for
+from marquee.recs.ranking.ranker import BlendWeights
+from marquee.recs.ranking.training import PageRanker, fit_sources, fit_temporal
+from marquee.recs.registry import ModelRegistry
+from marquee.recs.release import Release, release_top
+from marquee.recs.rows import (
+    PageInputs,
+    Row,
+    blend_for,
+    build_page,
+    encode_rows,
+    rules_for,
+)
 from marquee.storage.db import Database
 from marquee.storage.kv import OnlineStore
 
@@ -92,6 +106,7 @@ class Summary:
     written: int  # profiles written by this run (the rest were already there)
     segments: int
     flipped: bool  # False when the version was already current
+    release: Release | None = None  # Top Picks in the model registry (when there is one)
 
 
 @dataclass
@@ -101,6 +116,7 @@ class Models:
     top: Recommender
     knn: ItemKNN
     trending: Trending
+    ranker: PageRanker | None = None  # orders Top Picks by the blend (None: the top model's order)
 
 
 class Precompute:
@@ -114,9 +130,14 @@ class Precompute:
         settings: RecsSettings,
         executor: Executor,
         now: Callable[[], datetime],
+        registry: ModelRegistry | None = None,
+        allocation: Allocation | None = None,
     ) -> None:
         self._db, self._kv, self._settings = db, kv, settings
         self._executor, self._now = executor, now
+        # Experiment assignment as of this run (``ExperimentService.allocation("home")``).
+        self._allocation = allocation or Allocation.from_settings(settings)
+        self._registry = registry
 
     def run(self, *, progress: Progress | None = None, fail_before_flip: bool = False) -> Summary:
         report = progress or (lambda stage, done, total: None)
@@ -126,6 +147,10 @@ class Precompute:
         report("load", 1, 1)
         report("fit", 0, 1)
         models = fit_models(data, self._settings, now)
+        # Before the ranker: it takes Top Picks candidates from the model that serves.
+        release = self._release(data, models)
+        if models is not None:
+            models.ranker = fit_ranker(data, models, self._settings, now)
         report("fit", 1, 1)
         version = self._version(data, models)
         written = self._write_profiles(version, data, models, now, report)
@@ -134,14 +159,25 @@ class Precompute:
         if fail_before_flip:
             raise RuntimeError("precompute stopped before the pointer flip (as asked)")
         flipped = self._flip(Pointer(version, now, self._settings.candidate_model))
-        return Summary(version, len(data.profiles), written, segments, flipped)
+        return Summary(version, len(data.profiles), written, segments, flipped, release)
+
+    def _release(self, data: HomeData, models: Models | None) -> Release | None:
+        """Register Top Picks and let the promoted version serve (see ``recs/release.py``)."""
+        if self._registry is None or models is None:
+            return None
+        release, models.top = release_top(self._registry, models.top, data, self._settings)
+        return release
 
     def _version(self, data: HomeData, models: Models | None) -> str:
-        snapshot = models.top.version.snapshot_id if models and models.top.version else "empty"
+        snapshot = models.knn.version.snapshot_id if models and models.knn.version else "empty"
+        # Top Picks may be an older promoted model (recs/release.py): it is part of the version.
+        top = models.top.version if models else None
         parts = [
             snapshot,
+            f"{top.model}:{top.snapshot_id}" if top else "",
             data.catalog_mark,
             self._settings.model_dump_json(),
+            self._allocation.fingerprint(),
             ",".join(str(p.profile_id) for p in data.profiles),
         ]
         return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
@@ -159,7 +195,8 @@ class Precompute:
             keys = [rows_key(version, "p", p.profile_id) for p in batch]
             present = self._kv.get_many(keys)
             todo = [p for p, have in zip(batch, present, strict=True) if have is None]
-            pages = profile_pages(todo, data, models, self._settings, now)
+            split = self._allocation
+            pages = profile_pages(todo, data, models, self._settings, now, allocation=split)
             out = {
                 rows_key(version, "p", pid): encode_rows(rows, version=version)
                 for pid, rows in pages
@@ -234,6 +271,50 @@ def fit_models(data: HomeData, settings: RecsSettings, now: datetime) -> Models 
     return Models(top, knn, trending)
 
 
+def fit_ranker(
+    data: HomeData, models: Models, settings: RecsSettings, now: datetime
+) -> PageRanker | None:
+    """The multi-objective ranker, trained on a temporal split of the events (see
+    ``ranking/dataset.py``), ready to score pages; None while there is too little data or
+    ``ranker_windows`` is 0."""
+    if settings.ranker_windows == 0:
+        return None
+    segment_of = {p.profile_id: p.segment for p in data.profiles}
+    genres = pd.DataFrame(
+        [(t, g) for t, card in data.cards.items() for g in card.genres],
+        columns=["title_id", "genre"],
+    )
+    fitter = partial(
+        fit_sources,
+        items=data.items,
+        model=settings.candidate_model,
+        item_text=data.item_text,
+        segment_of=segment_of,
+    )
+    snapshot = models.top.version.snapshot_id if models.top.version else ""
+    pool = settings.row_length * 4
+    model = fit_temporal(
+        data.events,
+        fit_sources=fitter,
+        pool=pool,
+        genres=genres,
+        snapshot_id=snapshot,
+        windows=settings.ranker_windows,
+    )
+    if model is None:
+        return None
+    return PageRanker.for_serving(
+        model,
+        top=models.top,
+        knn=models.knn,
+        events=data.events,
+        popular=data.popular,
+        segment_of=segment_of,
+        genres=genres,
+        now=int(now.timestamp()),
+    )
+
+
 def _scored(model: Recommender, ids: np.ndarray, scores: np.ndarray) -> list[tuple[int, float]]:
     keep = ids >= 0
     raw = model.items.to_raw(ids[keep])
@@ -253,20 +334,29 @@ def profile_pages(
     models: Models | None,
     settings: RecsSettings,
     now: datetime,
+    *,
+    allocation: Allocation | None = None,
 ) -> Iterator[tuple[int, list[Row]]]:
-    """Each profile's page from the fitted models (one batched ``recommend`` call)."""
+    """Each profile's page from the fitted models (one batched ``recommend`` call), in the
+    serving configuration of its experiment variant (``allocation``, else the settings')."""
     if not profiles:
         return
+    split = allocation or Allocation.from_settings(settings)
     pool = settings.row_length * 4
     top = _top_picks(profiles, data, models, pool)
+    ranker = models.ranker if models is not None else None
+    ranked = ranker.score([p.profile_id for p in profiles], pool) if ranker else {}
     trending = _trending(models, pool)
     for n, profile in enumerate(profiles):
-        config = assign(settings.experiment_salt, profile.profile_id, settings.variants)[1]
+        config = split.assign(profile.profile_id).config
         rules = rules_for(base_rules(settings), config)
+        scored = ranked.get(profile.profile_id)
+        # The ranker orders every source's candidates by this configuration's blend.
+        picks = scored.ordered(BlendWeights(*blend_for(config)), pool) if scored else top[n]
         inputs = PageInputs(
             name=profile.name,
             audience=Audience(profile.max_level, profile.country, profile.blocked),
-            top_picks=top[n],
+            top_picks=picks,
             because=_because(profile, models, settings.because_rows, pool),
             genre_affinity=profile.affinity,
             trending=trending,
@@ -332,4 +422,5 @@ def describe(summary: Summary) -> dict[str, Any]:
         "written": summary.written,
         "segments": summary.segments,
         "flipped": summary.flipped,
+        "release": summary.release.describe() if summary.release else None,
     }

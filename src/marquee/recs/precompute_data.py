@@ -183,8 +183,12 @@ def _profile_row(
     if frame is not None and len(frame):
         liked = frame[_liked(frame)].sort_values("timestamp", ascending=False)
         anchors = list(dict.fromkeys(int(t) for t in liked["item_id"]))
-        finished = frame[(frame["kind"] == "play") & (frame["value"] >= FINISHED_COMPLETION)]
-        done = {int(t) for t in finished["item_id"]}
+        # Seen: finished, rated (an imported rating is a viewing) or thumbed down.
+        kind, value = frame["kind"], frame["value"]
+        seen = ((kind == "play") & (value >= FINISHED_COMPLETION)) | kind.isin(
+            ("rate", "thumbs_down")
+        )
+        done = {int(t) for t in frame.loc[seen, "item_id"]}
         loved = [t for t in anchors if t in done]
         for t in anchors:
             affinity.update(cards[t].genres if t in cards else ())

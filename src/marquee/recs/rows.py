@@ -30,13 +30,25 @@ from marquee.recs.postrank import (
 )
 
 MIN_ROW = 2  # a row left shorter than this by deduplication goes
+VISIBLE = 6  # titles a row shows before any scrolling: what its predicted engagement reads
+# How far the profile's own ranking (Top Picks) reorders a row's candidates (against the row's
+# own score scaled to [0, 1]) and lifts a row up the page; chosen on ml-100k, see
+# docs/evaluation.md "Whole-page evaluation".
+PERSONAL_WEIGHT = 3.0
+ENGAGEMENT_LIFT = 2.0
+# Rows whose order the profile's ranking may change; Top 10 keeps its popularity order, New
+# Releases its dates, and picked rows their neighbours' order.
+_PERSONALISED = ("because-", "genre-", "trending")
 PINNED = "Editor's pick"
 # Rows that show state, not recommendations: never deduplicated against.
 STATE_ROWS = frozenset({"continue-watching", "my-list"})
 
-#: Named serving configurations: overrides of the ``[recs]`` rules. A variant names one.
+#: Named serving configurations: overrides of the ``[recs]`` rules, plus ``blend``: the ranker's
+#: weights of P(play), P(complete), P(thumbs) (default :data:`DEFAULT_BLEND`). A variant names one.
+DEFAULT_BLEND = (1.0, 0.5, 0.3)
 SERVING_CONFIGS: dict[str, dict[str, Any]] = {
-    "default": {},
+    "default": {"blend": DEFAULT_BLEND},
+    "satisfaction": {"blend": (0.6, 1.0, 0.8)},  # favours titles likely finished and liked
     "diverse": {"diversity": "mmr", "mmr_lambda": 0.5, "exploration": 0.15},
     "popular": {"diversity": "none", "exploration": 0.0, "new_release_boost": 0.0},
     "genre-cap": {"diversity": "genre_cap"},
@@ -51,7 +63,9 @@ _ROW_PRIOR = {
     "top10": 0.55,
     "new": 0.5,
     "watch-again": 0.4,
-    # Onboarding picks are the only explicit signal a new profile has: their rows lead.
+    # Onboarding picks are the only explicit signal a new profile has: their rows come early
+    # (Top Picks, which blends them with popularity, still leads when it shows more of the
+    # profile's predicted engagement).
     "picked": 1.05,
 }
 _COUNTRY_NAMES = {
@@ -71,7 +85,14 @@ def genre_name(slug: str) -> str:
 
 def rules_for(base: Rules, config: str) -> Rules:
     """The rules of a named serving configuration (unknown names get the base rules)."""
-    return replace(base, **SERVING_CONFIGS.get(config, {}))
+    overrides = {k: v for k, v in SERVING_CONFIGS.get(config, {}).items() if k != "blend"}
+    return replace(base, **overrides)
+
+
+def blend_for(config: str) -> tuple[float, float, float]:
+    """The ranker blend weights of a named serving configuration."""
+    play, complete, thumbs = SERVING_CONFIGS.get(config, {}).get("blend", DEFAULT_BLEND)
+    return float(play), float(complete), float(thumbs)
 
 
 @dataclass(frozen=True)
@@ -132,6 +153,7 @@ def build_page(
 ) -> list[Row]:
     """The page's rows, post-ranked, deduplicated and ordered by predicted engagement."""
     ok = allowed(info, inputs.audience, now)
+    personal = _personal(inputs)
     names = {tid: getattr(info.get(tid), "name", str(tid)) for tid, _ in inputs.because}
     names.update({tid: getattr(info.get(tid), "name", str(tid)) for tid, _ in inputs.picked})
     candidates: list[tuple[str, str, float, list[Pick]]] = []
@@ -164,13 +186,44 @@ def build_page(
             key,
             title,
             weight,
-            _post_rank(key, picks, inputs=inputs, info=info, rules=rules, now=now, ok=ok),
+            _post_rank(
+                key,
+                _personalise(picks, personal) if key.startswith(_PERSONALISED) else picks,
+                inputs=inputs,
+                info=info,
+                rules=rules,
+                now=now,
+                ok=ok,
+            ),
         )
         for key, title, weight, picks in candidates
     ]
     ranked.append(("watch-again", "Watch It Again", _ROW_PRIOR["watch-again"],
                    keep(again, again_ok)[: rules.row_length]))  # fmt: skip
-    return _order_and_dedup(ranked, inputs)
+    return _order_and_dedup(ranked, personal)
+
+
+def _personal(inputs: PageInputs) -> dict[int, float]:
+    """The profile's predicted engagement per title: its Top Picks rank mapped to (0, 1]."""
+    n = len(inputs.top_picks)
+    out: dict[int, float] = {}
+    for rank, (tid, _) in enumerate(inputs.top_picks):
+        out.setdefault(tid, 1.0 - rank / n)
+    return out
+
+
+def _personalise(picks: list[Pick], personal: Mapping[int, float]) -> list[Pick]:
+    """The row's candidates reordered by their own score (scaled to [0, 1]) plus the
+    profile's predicted engagement: the ranking stage applied inside a row."""
+    if not personal or not picks:
+        return picks
+    high, low = max(p.score for p in picks), min(p.score for p in picks)
+    span = (high - low) or 1.0
+    scored = [
+        replace(p, score=(p.score - low) / span + PERSONAL_WEIGHT * personal.get(p.title_id, 0.0))
+        for p in picks
+    ]
+    return sorted(scored, key=lambda p: -p.score)
 
 
 def _top_picks(inputs: PageInputs, info: Mapping[int, ItemInfo]) -> list[Pick]:
@@ -188,12 +241,14 @@ def _top_picks(inputs: PageInputs, info: Mapping[int, ItemInfo]) -> list[Pick]:
 def _genre_rows(
     inputs: PageInputs, info: Mapping[int, ItemInfo]
 ) -> list[tuple[str, list[Pick], float]]:
-    """The profile's favourite genres, each filled from its best-scored candidates."""
+    """The profile's favourite genres, each filled from its Top Picks in the genre, then the
+    segment's popular and trending titles in it (by rank: the sources' scores differ in scale)."""
     favourites = sorted(inputs.genre_affinity.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
     pool: dict[int, float] = {}
-    for source in (inputs.top_picks, inputs.segment_top, inputs.trending):
-        for tid, score in source:
-            pool.setdefault(tid, score)
+    sources = (inputs.top_picks, inputs.segment_top, inputs.trending)
+    for level, source in enumerate(sources):
+        for rank, (tid, _) in enumerate(source):
+            pool.setdefault(tid, len(sources) - level - rank / len(source))
     out = []
     for slug, weight in favourites:
         why = f"Because you like {genre_name(slug)}"
@@ -227,16 +282,34 @@ def _post_rank(
     return apply_pins(kept, pins, PINNED)[: rules.row_length] if pins else kept
 
 
-def _order_and_dedup(
-    ranked: list[tuple[str, str, float, list[Pick]]], inputs: PageInputs
-) -> list[Row]:
-    # Predicted engagement of a row: its prior (scaled by the profile's affinity for genre
-    # rows); a row too short to scroll is worth half.
-    def engagement(entry: tuple[str, str, float, list[Pick]]) -> float:
-        _, _, weight, picks = entry
-        return weight if len(picks) >= MIN_ROW else weight / 2
+Ranked = tuple[str, str, float, list[Pick]]
 
-    ordered = sorted(ranked, key=engagement, reverse=True)
+
+def _engagement(entry: Ranked, personal: Mapping[int, float], seen: set[int]) -> float:
+    """A row's predicted engagement: its prior (scaled by the profile's affinity for genre
+    rows), lifted by the profile's predicted engagement with the titles it would show first
+    once the rows above have taken theirs; a row too short to scroll is worth half."""
+    key, _, weight, picks = entry
+    fresh = picks if key in STATE_ROWS else [p for p in picks if p.title_id not in seen]
+    base = weight if len(fresh) >= MIN_ROW else weight / 2
+    if not personal:
+        return base
+    shown = fresh[:VISIBLE]
+    liked = sum(personal.get(p.title_id, 0.0) for p in shown) / len(shown) if shown else 0.0
+    return base * (1.0 + ENGAGEMENT_LIFT * liked)
+
+
+def _order_and_dedup(ranked: list[Ranked], personal: Mapping[int, float]) -> list[Row]:
+    # Rows are placed greedily, the most engaging next (Felicioni et al.'s incremental greedy
+    # carousel layout): a row's worth depends on what the rows above already show.
+    left, seen, ordered = list(ranked), set[int](), []
+    while left:
+        best = max(left, key=lambda entry: _engagement(entry, personal, seen))
+        left.remove(best)
+        ordered.append(best)
+        fresh = [p.title_id for p in best[3] if p.title_id not in seen]
+        if best[0] in STATE_ROWS or len(fresh) >= MIN_ROW:
+            seen.update(fresh)
     titles = {key: title for key, title, _, _ in ordered}
     kept = dedup_rows(
         [(key, picks) for key, _, _, picks in ordered], min_length=MIN_ROW, exempt=STATE_ROWS

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -21,14 +20,14 @@ from sqlalchemy import or_, select
 
 from marquee.clock import Clock
 from marquee.config import RecsSettings
-from marquee.domain.events import Event, EventType, ItemRef
+from marquee.experiments.assignment import Allocation, Assigner, Assignment, StaticAssigner
 from marquee.features.online import OnlineFeatures
 from marquee.recs.coldstart import ColdStart, PopularTitles
 from marquee.recs.guard import Guard, Unreachable
-from marquee.recs.impressions import ImpressionLog
+from marquee.recs.impressions import ImpressionLog, PageShown, impression_records
 from marquee.recs.postrank import Audience, Pick, allowed, keep
 from marquee.recs.precompute import POINTER, Pointer, base_rules, rows_key
-from marquee.recs.rows import PageInputs, Row, assign, build_page, decode_rows, rules_for
+from marquee.recs.rows import PageInputs, Row, build_page, decode_rows, rules_for
 from marquee.recs.serving_metrics import ServingMetrics
 from marquee.services.lists import ListsService
 from marquee.services.progress import ProgressService, WatchItem
@@ -41,6 +40,8 @@ from marquee.storage.kv import OnlineStore
 _FALLBACK_TTL_S = 2.0  # fallback pages are cached briefly, so recovery shows up quickly
 _POINTER_TTL_S = 1.0
 _SESSION_BOOST = 0.5
+_MAX_CACHED = 100_000  # entries per in-process cache; past it the cache starts over
+_MAX_LIVE = 2_048  # whole pages are large: past this, expired ones go, then all
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class HomePage:
     model_version: str | None
     generated_at: datetime | None
     rows: list[ServedRow] = field(default_factory=list)
+    experiments: dict[str, str] = field(default_factory=dict)  # exposure: {experiment: variant}
 
 
 @dataclass(frozen=True)
@@ -94,12 +96,15 @@ class HomeService:
         metrics: ServingMetrics,
         settings: RecsSettings,
         clock: Clock,
+        experiments: Assigner | None = None,
     ) -> None:
         self._db, self._kv, self._cards, self._features = db, kv, cards, features
+        self.experiments = experiments or StaticAssigner(Allocation.from_settings(settings))
         self._progress, self._lists, self._cold, self._popular = progress, lists, coldstart, popular
         self.impressions, self.guard, self.metrics = impressions, guard, metrics
         self._settings, self._clock = settings, clock
         self._cache: dict[tuple[int, str], tuple[float, _Base]] = {}
+        self._live: dict[tuple[int, int], tuple[float, HomePage]] = {}  # (account, profile)
         self._pointer: tuple[float, Pointer | None] = (0.0, None)
         self._lock = threading.Lock()
         self.metrics.watch_age(self._age)
@@ -108,16 +113,39 @@ class HomeService:
 
     def home(self, *, account_id: int, profile_id: int, session_id: str = "home") -> HomePage:
         started = time.perf_counter()
+        assignment = self.experiments.serve("home", profile_id)
+        page = self._live_page(account_id, profile_id, assignment)
+        now = self._clock()
+        if not self.impressions.submit(lambda: impression_records(_shown(page, session_id), now)):
+            self.metrics.impressions_dropped.inc()
+        self.metrics.fallback.labels(page.level).inc()
+        self.metrics.latency.labels("home").observe(time.perf_counter() - started)
+        self.experiments.observe(assignment, time.perf_counter() - started)
+        return page
+
+    def _live_page(self, account_id: int, profile_id: int, assignment: Assignment) -> HomePage:
+        """The whole served page, real-time adjustments included, reused for ``live_ttl_s``:
+        Continue Watching and session genres move at heartbeat pace, requests far faster."""
+        key = (account_id, profile_id)
+        now = time.monotonic()
+        with self._lock:
+            hit = self._live.get(key)
+        if hit is not None and hit[0] > now and _same_assignment(hit[1], assignment):
+            self.metrics.cache.labels("hit").inc()
+            return hit[1]
         viewer = resolve_viewer(self._db, account_id=account_id, profile_id=profile_id)
-        variant, config = assign(
-            self._settings.experiment_salt, profile_id, self._settings.variants
-        )
+        config = assignment.config
         base = self._base(viewer, config)
         rows = self._adjust(viewer, account_id, base)
-        page = HomePage(profile_id, variant, config, base.level, base.version, base.created, rows)
-        self.impressions.submit(lambda: _impressions(page, session_id, self._clock()))
-        self.metrics.fallback.labels(base.level).inc()
-        self.metrics.latency.labels("home").observe(time.perf_counter() - started)
+        page = HomePage(profile_id, assignment.variant, config, base.level, base.version,
+                        base.created, rows, assignment.exposure)  # fmt: skip
+        ttl = min(self._settings.live_ttl_s, _FALLBACK_TTL_S)
+        with self._lock:
+            if len(self._live) > _MAX_LIVE:
+                self._live = {k: v for k, v in self._live.items() if v[0] > now}
+                if len(self._live) > _MAX_LIVE:
+                    self._live.clear()
+            self._live[key] = (now + ttl, page)
         return page
 
     def viewer(self, *, account_id: int, profile_id: int) -> Viewer:
@@ -129,10 +157,13 @@ class HomeService:
         with self._lock:
             if profile_id is None:
                 self._cache.clear()
+                self._live.clear()
                 self._pointer = (0.0, None)
             else:
                 for key in [k for k in self._cache if k[0] == profile_id]:
                     del self._cache[key]
+                for live in [k for k in self._live if k[1] == profile_id]:
+                    del self._live[live]
 
     def pointer(self) -> Pointer | None:
         """The current precompute version, read at most once a second."""
@@ -174,7 +205,7 @@ class HomeService:
             ttl = min(ttl, _FALLBACK_TTL_S)
         with self._lock:
             self._cache[key] = (now + ttl, base)
-            if len(self._cache) > 100_000:
+            if len(self._cache) > _MAX_CACHED:
                 self._cache.clear()
         return base
 
@@ -376,25 +407,19 @@ def _session_order(rows: list[ServedRow], session: frozenset[str]) -> list[Serve
     return lead + hot + [r for r in rows if r not in lead and r not in hot]
 
 
-def _impressions(page: HomePage, session_id: str, now: datetime) -> list[Event]:
-    """One ``impression`` per title served. Every field comes from this module, so the events
-    are constructed without validation (it was most of the cost of logging a page)."""
-    context = {"level": page.level, "model_version": page.model_version, "config": page.config}
-    experiments = {"home": page.variant}
-    return [
-        Event.model_construct(
-            event_id=uuid.uuid4().hex,
-            type=EventType.IMPRESSION,
-            profile_id=page.profile_id,
-            session_id=session_id,
-            item=ItemRef.model_construct(title_id=item.card.id),
-            row=row.key[:64],
-            position=n,
-            client_time=now,
-            server_time=now,
-            experiments=experiments,
-            context=context,
-        )
-        for row in page.rows
-        for n, item in enumerate(row.items)
-    ]
+def _same_assignment(page: HomePage, assignment: Assignment) -> bool:
+    return (page.variant, page.config) == (assignment.variant, assignment.config) and (
+        page.experiments == assignment.exposure
+    )
+
+
+def _shown(page: HomePage, session_id: str) -> PageShown:
+    return PageShown(
+        profile_id=page.profile_id,
+        session_id=session_id,
+        experiments=page.experiments or {"home": page.variant},
+        level=page.level,
+        model_version=page.model_version,
+        config=page.config,
+        rows=[(row.key, [item.card.id for item in row.items]) for row in page.rows],
+    )

@@ -31,6 +31,11 @@ class ServingMetrics:
             ["level"],
             registry=self.registry,
         )
+        self.impressions_dropped = Counter(
+            "marquee_recs_impressions_dropped",
+            "Pages whose impressions were not logged because the logging queue was full",
+            registry=self.registry,
+        )
         self.precompute_age = Gauge(
             "marquee_recs_precompute_age_seconds",
             "Age of the precomputed rows the last request read (-1: none)",

@@ -79,3 +79,14 @@ def live_families(s: Session, account_id: int, *, now: datetime) -> list[str]:
         .distinct()
     )
     return list(rows)
+
+
+def family_is_live(s: Session, family: str) -> bool:
+    """True while ``family`` (a login session) has a token that is not revoked. A session of a
+    deleted account has no tokens left, so it is not live either."""
+    found = s.scalars(
+        select(RefreshToken.id)
+        .where(RefreshToken.family == family, RefreshToken.revoked_at.is_(None))
+        .limit(1)
+    ).first()
+    return found is not None

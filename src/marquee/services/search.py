@@ -23,6 +23,7 @@ from marquee.errors import MarqueeError
 from marquee.recs.ranking.taste import Taste, TasteSource
 from marquee.services import search_documents as docs
 from marquee.services.events import EventsService
+from marquee.services.log_queue import LogQueue
 from marquee.services.title_cards import TitleCard, TitleCards
 from marquee.services.viewers import Viewer, resolve_viewer
 from marquee.storage.db import Database
@@ -37,6 +38,7 @@ from marquee.storage.search import (
 from marquee.storage.search.base import allowed_typos, edit_distance
 
 MAX_PAGE_END = 200  # results past this are never useful and cost ranking time
+_MAX_QUEUED_SEARCHES = 10_000  # search events waiting for the log; past it they are dropped
 _SPELLING_CANDIDATES = 60
 _log = logging.getLogger(__name__)
 
@@ -78,6 +80,10 @@ class SearchService:
         self._clock = clock
         self._refresh_lock = threading.Lock()
         self._checked_at = float("-inf")
+        # Searches are logged off the request path: an append waits for the log's fsync.
+        self.search_log: LogQueue[Event] = LogQueue(
+            events.publish, name="search-log", max_queued=_MAX_QUEUED_SEARCHES
+        )
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -109,7 +115,7 @@ class SearchService:
         results = self._hydrate(ranked, viewer, filters.max_maturity_level, offset + limit)
         page = SearchPage(q, corrected, results[offset : offset + limit], len(ranked))
         if viewer is not None:
-            self._log(
+            event = self._event(
                 viewer,
                 "search",
                 session_id,
@@ -117,6 +123,7 @@ class SearchService:
                 results=page.count,
                 context={"corrected": corrected} if corrected else {},
             )
+            self.search_log.submit(lambda: [event])
         return page
 
     def suggest(self, *, q: str, viewer: Viewer | None, limit: int = 8) -> list[Label]:
@@ -128,8 +135,9 @@ class SearchService:
     def record_click(
         self, *, viewer: Viewer, query: str, title_id: int, position: int, session_id: str | None
     ) -> None:
-        """A result was opened: the label that teaches search ranking what people meant."""
-        self._log(
+        """A result was opened: the label that teaches search ranking what people meant.
+        Published before answering, like every event a client sends."""
+        self._publish(
             viewer,
             "click",
             session_id,
@@ -140,6 +148,7 @@ class SearchService:
         )
 
     def close(self) -> None:
+        self.search_log.close()
         self._index.close()
 
     # -- index maintenance -----------------------------------------------------------------
@@ -235,7 +244,7 @@ class SearchService:
         a page costs one small lookup, not one for every candidate."""
         now = self._clock()
         out: list[SearchResult] = []
-        step = max(wanted + 10, 20)
+        step = wanted + 5  # the index already filtered maturity: nearly every card passes
         for start in range(0, len(ranked), step):
             part = ranked[start : start + step]
             cards = self._cards.get(tid for tid, _ in part)
@@ -251,8 +260,16 @@ class SearchService:
                 break
         return out
 
-    def _log(self, viewer: Viewer, kind: str, session_id: str | None, **payload: Any) -> None:
-        event = Event.model_validate(
+    def _publish(self, viewer: Viewer, kind: str, session_id: str | None, **payload: Any) -> None:
+        event = self._event(viewer, kind, session_id, **payload)
+        try:
+            self._events.publish([event])
+        except MarqueeError as exc:
+            # Losing a log line must not lose the request itself.
+            _log.warning("could not log a %s event: %s", kind, exc)
+
+    def _event(self, viewer: Viewer, kind: str, session_id: str | None, **payload: Any) -> Event:
+        return Event.model_validate(
             {
                 "event_id": uuid.uuid4().hex,
                 "type": kind,
@@ -264,8 +281,3 @@ class SearchService:
                 **payload,
             }
         )
-        try:
-            self._events.publish([event])
-        except MarqueeError as exc:
-            # Losing a search log line must not lose the search itself.
-            _log.warning("could not log a %s event: %s", kind, exc)

@@ -20,6 +20,10 @@ from marquee.storage.db import Database
 from marquee.storage.db.tables import Genre, Title, TitleAvailability, TitleGenre
 
 _CHUNK = 900
+_CARD_COLUMNS = (
+    Title.id, Title.name, Title.kind, Title.year, Title.maturity_rating, Title.maturity_level,
+    Title.runtime_minutes, Title.release_date, Title.created_at, Title.artwork_key,
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -114,13 +118,20 @@ class TitleCards:
                 for tid, slug in rows:
                     genres[tid].append(slug)
                 windows: dict[int, list[AvailabilityWindow]] = defaultdict(list)
-                for w in s.scalars(
-                    select(TitleAvailability).where(TitleAvailability.title_id.in_(chunk))
+                for w in s.execute(
+                    select(
+                        TitleAvailability.title_id,
+                        TitleAvailability.country,
+                        TitleAvailability.starts_at,
+                        TitleAvailability.ends_at,
+                    ).where(TitleAvailability.title_id.in_(chunk))
                 ):
                     windows[w.title_id].append(
                         AvailabilityWindow(w.country, w.starts_at, w.ends_at)
                     )
-                for t in s.execute(select(Title).where(Title.id.in_(chunk))).scalars():
+                # Columns, not entities: hydration runs on every search, and ORM instances
+                # cost more than the rows.
+                for t in s.execute(select(*_CARD_COLUMNS).where(Title.id.in_(chunk))):
                     out[t.id] = TitleCard(
                         id=t.id,
                         name=t.name,

@@ -1,7 +1,8 @@
-"""Short-lived JWT access tokens, checkable without the database.
+"""Short-lived JWT access tokens, checkable without the database while the online store answers.
 
 An access token names its login session (``sid``); logging out marks the session revoked in the
 online store for the token's remaining lifetime, so a stolen access token dies with the session.
+When the store is down, ``Revocations`` checks the session's refresh-token family in the database.
 """
 
 from __future__ import annotations
@@ -15,7 +16,11 @@ import jwt
 from marquee.clock import Clock
 from marquee.domain.roles import Role
 from marquee.errors import Unauthenticated
+from marquee.services.revocations import Revocations, revoked_key
+from marquee.storage.db import Database
 from marquee.storage.kv import OnlineStore
+
+__all__ = ["AccessTokens", "Principal", "revoked_key"]
 
 ALGORITHM = "HS256"
 ISSUER = "marquee"
@@ -31,11 +36,20 @@ class Principal:
 
 
 class AccessTokens:
-    def __init__(self, *, secret: str, ttl_s: int, kv: OnlineStore, clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        secret: str,
+        ttl_s: int,
+        kv: OnlineStore,
+        clock: Clock,
+        db: Database | None = None,
+    ) -> None:
         self._secret = secret
         self._ttl_s = ttl_s
-        self._kv = kv
         self._clock = clock
+        # Without ``db`` an unreachable store makes every check fail (503), as before.
+        self._revocations = Revocations(kv=kv, db=db, ttl_s=ttl_s)
 
     @property
     def ttl_s(self) -> int:
@@ -67,7 +81,7 @@ class AccessTokens:
             )
         except (ValueError, KeyError):
             raise Unauthenticated("the access token is not valid") from None
-        if self._kv.get(revoked_key(principal.session)) is not None:
+        if self._revocations.is_revoked(principal.session):
             raise Unauthenticated("the session has been logged out")
         return principal
 
@@ -92,8 +106,4 @@ class AccessTokens:
 
     def revoke_session(self, session: str) -> None:
         """Refuse every access token of ``session`` until the longest of them has expired."""
-        self._kv.set(revoked_key(session), b"1", ttl=self._ttl_s + 5)
-
-
-def revoked_key(session: str) -> str:
-    return f"auth:revoked:{session}"
+        self._revocations.revoke(session)

@@ -97,3 +97,66 @@ def nice_ceiling(value: float) -> float:
         if value <= step * power:
             return step * power
     return 10 * power
+
+
+@dataclass(frozen=True)
+class Whisker:
+    """A confidence interval drawn over a bar: from ``bottom`` up to ``top`` (SVG y)."""
+
+    x: float
+    top: float
+    bottom: float
+    text: str  # "0.12–0.15"
+
+
+@dataclass(frozen=True)
+class IntervalChart:
+    chart: BarChart
+    whiskers: list[Whisker]
+
+
+def interval_chart(
+    title: str, points: Sequence[tuple[str, float, float, float]], *, decimals: int = 2
+) -> IntervalChart:
+    """Bars for ``(label, value, low, high)`` with their intervals as whiskers (one scale)."""
+    top = nice_ceiling(max((max(v, hi) for _, v, _, hi in points), default=0.0)) or 1.0
+    chart = bar_chart(title, [(label, v) for label, v, _, _ in points], decimals=decimals)
+    chart = BarChart(chart.title, chart.unit, _rescale(chart.bars, top), _ticks(top, decimals))
+    plot_h = HEIGHT - PAD_BOTTOM - PAD_TOP
+    whiskers = [
+        Whisker(
+            x=round(bar.x + bar.width / 2, 1),
+            top=round(HEIGHT - PAD_BOTTOM - plot_h * max(0.0, hi) / top, 1),
+            bottom=round(HEIGHT - PAD_BOTTOM - plot_h * max(0.0, lo) / top, 1),
+            text=f"{lo:,.{decimals}f}–{hi:,.{decimals}f}",
+        )
+        for bar, (_, _, lo, hi) in zip(chart.bars, points, strict=True)
+    ]
+    return IntervalChart(chart, whiskers)
+
+
+def _rescale(bars: list[Bar], top: float) -> list[Bar]:
+    plot_h = HEIGHT - PAD_BOTTOM - PAD_TOP
+    out = []
+    for bar in bars:
+        h = round(plot_h * max(0.0, bar.value) / top, 1)
+        out.append(
+            Bar(
+                bar.label,
+                bar.value,
+                bar.x,
+                round(HEIGHT - PAD_BOTTOM - h, 1),
+                bar.width,
+                h,
+                bar.text,
+            )
+        )
+    return out
+
+
+def _ticks(top: float, decimals: int) -> list[Tick]:
+    plot_h = HEIGHT - PAD_BOTTOM - PAD_TOP
+    return [
+        Tick(round(HEIGHT - PAD_BOTTOM - plot_h * f, 1), _number(top * f, decimals))
+        for f in (0.0, 0.5, 1.0)
+    ]

@@ -18,6 +18,7 @@ from marquee.recs.candidates import (
     ItemKNN,
     Popularity,
     Recommender,
+    SessionEASE,
     Trending,
     has_torch,
     load_model,
@@ -34,10 +35,11 @@ FACTORIES: dict[str, Callable[[pd.DataFrame], Recommender]] = {
     "itemknn": lambda _: ItemKNN(neighbours=20, shrink=5.0),
     "sar": lambda _: SAR(),
     "ease": lambda _: EASE(l2=50.0),
+    "session_ease": lambda _: SessionEASE(l2=10.0, gap_s=5 * 86_400.0),
     "ials": lambda _: IALS(factors=8, iterations=5, seed=3),
     "content": lambda text: Content(min_df=1, item_text=text),
     "blend": lambda _: make_model(
-        "blend", {"weights": "0.6,0.4", "ials.factors": 8, "ials.iterations": 5}
+        "blend", {"weights": "0.5,0.3,0.2", "ials.factors": 8, "ials.iterations": 5}
     ),
     "two_tower": lambda text: make_model(
         "two_tower", {"dim": 16, "epochs": 2, "batch_size": 256}, item_text=text

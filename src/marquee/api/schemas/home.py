@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from datetime import datetime
 from functools import lru_cache
 from typing import Annotated, Any
@@ -66,9 +67,25 @@ def _card_json(card: TitleCard) -> dict[str, Any]:
     return TitleCardPublic.of(card).model_dump(mode="json")
 
 
+# The serving layer reuses one page object for a second or so (``recs.live_ttl_s``): its bytes
+# are kept while the page lives, keyed by identity (a weak reference drops them with it).
+_ENCODED: dict[int, tuple[weakref.ref[HomePage], bytes]] = {}
+
+
 def home_json(page: HomePage) -> bytes:
-    """``HomePublic.of(page)`` as JSON bytes, built from cached card dicts: the page's few
-    hundred cards repeat across requests, so this is several times faster than the model."""
+    """``HomePublic.of(page)`` as JSON bytes, encoded once per page object."""
+    key = id(page)
+    hit = _ENCODED.get(key)
+    if hit is not None and hit[0]() is page:
+        return hit[1]
+    encoded = _encode(page)
+    _ENCODED[key] = (weakref.ref(page, lambda _: _ENCODED.pop(key, None)), encoded)
+    return encoded
+
+
+def _encode(page: HomePage) -> bytes:
+    """Built from cached card dicts: the page's few hundred cards repeat across requests, so
+    this is several times faster than validating the model."""
     return orjson.dumps(
         {
             "profile_id": page.profile_id,

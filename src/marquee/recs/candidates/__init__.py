@@ -22,6 +22,7 @@ from marquee.recs.candidates.ease import EASE
 from marquee.recs.candidates.ials import IALS
 from marquee.recs.candidates.neighbours import SAR, ItemKNN
 from marquee.recs.candidates.popularity import Popularity, Trending
+from marquee.recs.candidates.session_ease import SessionEASE
 from marquee.recs.candidates.two_tower import TwoTower, has_torch
 from marquee.recs.errors import InvalidDataError
 
@@ -39,6 +40,7 @@ __all__ = [
     "ModelVersion",
     "Popularity",
     "Recommender",
+    "SessionEASE",
     "Trending",
     "TwoTower",
     "has_torch",

@@ -36,7 +36,7 @@ class EASE(Recommender):
         x = interactions.binary() if self.binary else interactions.matrix
         gram = np.asarray((x.T @ x).todense(), dtype=np.float32)
         gram[np.diag_indices_from(gram)] += np.float32(self.l2)
-        self._b = _ease_weights(gram)
+        self._b = ease_weights(gram)
 
     def _scores(self, user_ids: IntArray, histories: sp.csr_matrix, *, folded: bool) -> FloatArray:
         h = (histories > 0).astype(np.float32) if self.binary else histories
@@ -52,7 +52,7 @@ class EASE(Recommender):
         self._b = state["b"]
 
 
-def _ease_weights(gram: FloatArray) -> FloatArray:
+def ease_weights(gram: FloatArray) -> FloatArray:
     """B from the regularised Gram matrix, overwriting it to keep peak memory at one n×n copy."""
     n = gram.shape[0]
     if n == 0:

@@ -1,1 +1,1 @@
-"""Ranking: profile taste, and (later) the multi-objective ranker and serving configurations."""
+"""Ranking: profile taste, the multi-objective ranker (training sets, heads, blends)."""

@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS documents (
     year INTEGER, maturity_level INTEGER NOT NULL, popularity REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS documents_maturity ON documents (maturity_level);
+CREATE INDEX IF NOT EXISTS documents_popularity ON documents (popularity DESC, title_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5(
     name, people, genres, tags, tokenize = 'unicode61', prefix = '1 2 3'
 );
@@ -58,13 +59,15 @@ _RANKED = (
     " JOIN documents d ON d.title_id = documents_fts.rowid"
     f" WHERE documents_fts MATCH ? {{where}} ORDER BY {_BM25} LIMIT ?"
 )
-_BROAD = (
-    "SELECT d.title_id, CASE WHEN d.title_id IN (SELECT rowid FROM documents_fts"
-    " WHERE documents_fts MATCH ?) THEN 2.0 ELSE 1.0 END AS relevance, d.popularity,"
-    " d.genre_slugs FROM documents d WHERE d.title_id IN (SELECT rowid FROM documents_fts"
-    " WHERE documents_fts MATCH ?) {where} ORDER BY relevance DESC, d.popularity DESC,"
-    " d.title_id LIMIT ?"
+# Broad queries, best first: "the name matches", then popularity. Walking the popularity index
+# and probing the match set stops after ``limit`` rows; sorting every match did not (8 ms for a
+# genre word over 60,000 titles, 40 ms for "the"). A small match set is faster sorted.
+_BY_POPULARITY = (
+    "SELECT d.title_id, {relevance}, d.popularity, d.genre_slugs FROM documents d {index}"
+    " WHERE d.title_id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)"
+    " {where} ORDER BY d.popularity DESC, d.title_id LIMIT ?"
 )
+_POPULARITY_INDEX = "INDEXED BY documents_popularity"
 _TABLES = ("documents", "documents_fts", "terms", "terms_fts", "labels", "labels_fts", "state")
 
 
@@ -147,16 +150,13 @@ class SqliteSearchIndex:
         where, params = _filter_sql(filters)
         query = fts_query(words)
         with self._lock:
-            (count,) = self._conn.execute(_COUNT, (query, BROAD_MATCHES + 1)).fetchone()
-            if count > BROAD_MATCHES:
+            if self._count(query) > BROAD_MATCHES:
                 # bm25 costs microseconds a row: a broad query (a genre, "the") is ordered by
                 # "the name matches" then popularity instead, which is what such a query wants.
-                sql = _BROAD.format(where=where)
-                args: tuple[object, ...] = (f"name : ({query})", query, *params, limit)
+                rows = self._broad(query, where, params, limit)
             else:
                 sql = _RANKED.format(where=where)
-                args = (query, *params, limit)
-            rows = self._conn.execute(sql, args).fetchall()
+                rows = self._conn.execute(sql, (query, *params, limit)).fetchall()
         return [
             Hit(tid, float(score), float(pop), tuple(slugs.split()))
             for tid, score, pop, slugs in rows
@@ -192,6 +192,27 @@ class SqliteSearchIndex:
             self._conn.close()
 
     # -- internals -------------------------------------------------------------------------
+
+    def _count(self, query: str) -> int:
+        """Matches of ``query``, counted up to ``BROAD_MATCHES + 1``."""
+        (count,) = self._conn.execute(_COUNT, (query, BROAD_MATCHES + 1)).fetchone()
+        return int(count)
+
+    def _broad(
+        self, query: str, where: str, params: list[object], limit: int
+    ) -> list[tuple[int, float, float, str]]:
+        in_name = f"name : ({query})"
+        index = _POPULARITY_INDEX if self._count(in_name) > BROAD_MATCHES else ""
+        sql = _BY_POPULARITY.format(relevance="2.0", index=index, where=where)
+        rows: list[tuple[int, float, float, str]] = self._conn.execute(
+            sql, (in_name, *params, limit)
+        ).fetchall()
+        if len(rows) < limit:
+            seen = {row[0] for row in rows}
+            sql = _BY_POPULARITY.format(relevance="1.0", index=_POPULARITY_INDEX, where=where)
+            more = self._conn.execute(sql, (query, *params, limit)).fetchall()
+            rows += [row for row in more if row[0] not in seen][: limit - len(rows)]
+        return rows
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from marquee.web.pages import (
     account,
     admin,
+    admin_experiments,
     artwork,
     auth,
     browse,
@@ -28,4 +29,5 @@ PAGE_ROUTERS: list[APIRouter] = [
     studio.router,
     artwork.router,
     admin.router,
+    admin_experiments.router,
 ]

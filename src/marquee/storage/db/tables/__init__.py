@@ -14,6 +14,7 @@ from marquee.storage.db.tables.catalog import (
     TitleLanguage,
     TitleTag,
 )
+from marquee.storage.db.tables.experiments import Experiment
 from marquee.storage.db.tables.interactions import Interaction
 from marquee.storage.db.tables.lists import EditorialPin, Exclusion, MyListEntry, OnboardingPick
 from marquee.storage.db.tables.media import Job, MediaAsset, MediaSidecar, Upload
@@ -25,6 +26,7 @@ __all__ = [
     "EditorialPin",
     "Episode",
     "Exclusion",
+    "Experiment",
     "Genre",
     "Interaction",
     "Job",

@@ -1,0 +1,96 @@
+"""From a fitted Top Picks model to the one that serves: measure, register, promote (gated).
+
+Precompute calls :func:`release_top` after fitting. The new model is scored on a quick holdout
+(``evaluation/holdout.py``), registered as a version of ``top-picks`` and offered for promotion.
+When the gate refuses it, the promoted version is loaded from the registry and serves instead,
+unless it can no longer be used (a title it knows left the catalog, or its artefact is unreadable):
+then the new model serves, unpromoted, and the release says why.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+
+from marquee.config import RecsSettings
+from marquee.recs.candidates import make_model
+from marquee.recs.candidates.base import Recommender
+from marquee.recs.data import IdMap, from_events
+from marquee.recs.errors import InvalidDataError, PromotionRefused
+from marquee.recs.evaluation.holdout import holdout_metrics
+from marquee.recs.precompute_data import HomeData
+from marquee.recs.registry import ModelRegistry
+
+log = logging.getLogger(__name__)
+
+TOP_PICKS = "top-picks"
+# Versions kept per name besides the promoted one (a dense model can weigh hundreds of MB).
+KEEP_VERSIONS = 5
+
+
+@dataclass(frozen=True)
+class Release:
+    """What this run registered and what serves; ``refused`` holds the gate's reasons."""
+
+    name: str
+    candidate: str
+    serving: str
+    refused: list[str]
+    note: str = ""
+
+    @property
+    def promoted(self) -> bool:
+        return self.serving == self.candidate and not self.refused
+
+    def describe(self) -> str:
+        if self.promoted:
+            return f"{self.name} {self.candidate} promoted and serving"
+        why = "; ".join(self.refused)
+        if self.serving == self.candidate:
+            return f"{self.name} {self.candidate} refused ({why}); serving it anyway: {self.note}"
+        return f"{self.name} {self.candidate} refused ({why}); serving promoted {self.serving}"
+
+
+def release_top(
+    registry: ModelRegistry, model: Recommender, data: HomeData, settings: RecsSettings
+) -> tuple[Release, Recommender]:
+    """Register ``model`` with its holdout metrics, try to promote it; return what serves."""
+    snapshot = from_events(data.events, items=data.items)
+    measured = holdout_metrics(
+        lambda: make_model(settings.candidate_model, item_text=data.item_text),
+        snapshot,
+        metrics=registry.metrics,
+    )
+    entry = registry.register_model(TOP_PICKS, model, metrics=measured)
+    registry.prune(TOP_PICKS, keep=KEEP_VERSIONS)
+    try:
+        registry.promote(TOP_PICKS, entry.version)
+    except PromotionRefused as refused:
+        return _fall_back(registry, entry.version, refused.regressions, model, data.items)
+    return Release(TOP_PICKS, entry.version, entry.version, []), model
+
+
+def _fall_back(
+    registry: ModelRegistry, version: str, reasons: list[str], model: Recommender, items: IdMap
+) -> tuple[Release, Recommender]:
+    pointer = registry.promoted(TOP_PICKS)
+    assert pointer is not None  # the gate refuses only against a promoted version
+    try:
+        previous = registry.load_model(TOP_PICKS, pointer.version)
+    except InvalidDataError as exc:
+        note = f"promoted {pointer.version} cannot be loaded ({exc})"
+        return _unpromoted(version, reasons, note), model
+    if not np.isin(previous.items.raw, items.raw).all():
+        note = f"promoted {pointer.version} knows titles no longer in the catalog"
+        return _unpromoted(version, reasons, note), model
+    log.warning(
+        "top-picks %s refused (%s); serving %s", version, "; ".join(reasons), pointer.version
+    )
+    return Release(TOP_PICKS, version, pointer.version, reasons), previous
+
+
+def _unpromoted(version: str, reasons: list[str], note: str) -> Release:
+    log.warning("top-picks %s refused (%s); serving it anyway: %s", version, reasons, note)
+    return Release(TOP_PICKS, version, version, reasons, note)

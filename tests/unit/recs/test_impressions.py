@@ -1,0 +1,79 @@
+"""Impression records written from a byte template are exactly the ``Event`` envelope, and the
+logging queue drops pages (counted) instead of making a request wait."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import pytest
+
+from marquee.domain.events import Event, EventType
+from marquee.recs.impressions import ImpressionLog, PageShown, impression_records
+from marquee.storage.eventlog import LogRecord
+
+SHOWN = PageShown(
+    profile_id=42,
+    session_id='tab "2" {x} ñ',
+    experiments={"home-ranker": "treatment"},
+    level="precomputed",
+    model_version=None,
+    config="diverse",
+    rows=[("continue-watching", [7]), ('genre-{sci}"fi', [3, 9, 11])],
+)
+
+
+@pytest.mark.parametrize(
+    "now", [datetime(2026, 11, 21, 5, 0, tzinfo=UTC), datetime(2026, 11, 21, 5, 0, 1, 250, UTC)]
+)
+def test_each_record_is_the_event_envelope_byte_for_byte(now: datetime) -> None:
+    records = impression_records(SHOWN, now)
+    assert len(records) == 4
+    for record, (row, position, title) in zip(
+        records,
+        [
+            ("continue-watching", 0, 7),
+            *[('genre-{sci}"fi', n, t) for n, t in enumerate([3, 9, 11])],
+        ],
+        strict=True,
+    ):
+        event = Event.model_validate_json(record.payload)
+        assert event.to_json() == record.payload
+        assert (event.type, event.row, event.position) == (EventType.IMPRESSION, row, position)
+        assert event.item is not None
+        assert event.item.title_id == title
+        assert event.experiments == {"home-ranker": "treatment"}
+        assert event.context == {"level": "precomputed", "model_version": None, "config": "diverse"}
+        assert (event.event_id, event.profile_id) == (record.event_id, record.profile_id)
+        assert event.client_time == now
+
+
+def test_event_ids_are_unique_across_pages() -> None:
+    now = datetime.now(UTC)
+    ids = [r.event_id for _ in range(20) for r in impression_records(SHOWN, now)]
+    assert len(set(ids)) == len(ids)
+
+
+class _SlowLog:
+    """An event log that blocks until released, like a stalled Redis."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.appended: list[LogRecord] = []
+
+    def append(self, records: Sequence[LogRecord]) -> int:
+        self.release.wait(timeout=10)
+        self.appended.extend(records)
+        return len(records)
+
+
+def test_a_full_queue_drops_and_counts_pages_instead_of_waiting() -> None:
+    event_log = _SlowLog()
+    impressions = ImpressionLog(event_log, max_queued=3)  # type: ignore[arg-type]
+    now = datetime.now(UTC)
+    accepted = [impressions.submit(lambda: impression_records(SHOWN, now)) for _ in range(10)]
+    assert accepted.count(False) == impressions.dropped >= 6
+    event_log.release.set()
+    impressions.close()
+    assert len(event_log.appended) == 4 * accepted.count(True)

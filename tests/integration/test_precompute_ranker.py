@@ -7,8 +7,9 @@ import pytest
 
 from marquee.bootstrap import Container
 from marquee.recs.postrank import NEW_FOR_YOU
-from marquee.recs.precompute import fit_models, fit_ranker, profile_pages, rows_key
+from marquee.recs.precompute import profile_pages, rows_key
 from marquee.recs.precompute_data import load_home_data
+from marquee.recs.precompute_models import fit_models, fit_ranker
 from marquee.recs.ranking.ranker import BlendWeights
 from marquee.recs.rows import blend_for, decode_rows
 from tests.conftest import MakeCaller

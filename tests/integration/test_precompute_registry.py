@@ -19,7 +19,7 @@ from marquee.recs.candidates import EASE
 from marquee.recs.data import IdMap, from_events
 from marquee.recs.precompute import Precompute, Summary
 from marquee.recs.precompute_data import load_home_data
-from marquee.recs.release import TOP_PICKS, release_top
+from marquee.recs.release import RANKER, RANKER_GATE, TOP_PICKS, release_top
 from marquee.storage.db.tables import Account
 from tests.conftest import MakeCaller
 from tests.home_support import World, build_world
@@ -154,3 +154,27 @@ def test_the_cli_says_when_the_promoted_model_serves_instead(data_dir: Path) -> 
         cli.app, ["--data-dir", str(data_dir), "models", "promote", TOP_PICKS, "0123456789ab"]
     )
     assert refused.exit_code != 0
+
+
+def test_the_ranker_is_versioned_and_a_regressing_one_gives_way_to_the_promoted(
+    container: Container, world: World
+) -> None:
+    first = run(container).ranker_release
+    assert first is not None
+    assert first.promoted
+    entry = container.registry.get(RANKER, first.candidate)
+    assert entry.kind == "ranker:lightgbm"
+    assert set(RANKER_GATE) & entry.metrics.keys()
+    # The same booster, registered as if it had scored perfectly, becomes the promoted one.
+    best = container.registry.register(
+        name=RANKER, artefact=container.registry.artefact(RANKER, first.candidate),
+        snapshot=entry.snapshot_id, params=entry.params,
+        metrics=dict.fromkeys(RANKER_GATE, 1.0), version="perfect",
+    )  # fmt: skip
+    container.registry.promote(RANKER, best.version)
+    again = run(container).ranker_release
+    assert again is not None
+    assert again.refused
+    assert again.candidate == first.candidate
+    assert again.serving == "perfect"
+    assert "serving promoted perfect" in again.describe()

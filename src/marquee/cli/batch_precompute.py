@@ -40,3 +40,5 @@ def precompute(ctx: typer.Context) -> None:
     )
     if summary.release is not None:
         console.print(f"model {summary.release.describe()}", markup=False)
+    if summary.ranker_release is not None:
+        console.print(f"model {summary.ranker_release.describe()}", markup=False)

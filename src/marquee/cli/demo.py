@@ -129,6 +129,8 @@ def personalise(container: Container) -> int:
             settings=container.settings.recs,
             executor=container.compute,
             now=container.clock,
+            registry=container.registry,
+            allocation=container.experiments.allocation("home"),
         )
         .run()
         .profiles

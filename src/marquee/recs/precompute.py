@@ -18,27 +18,21 @@ import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 import numpy as np
 import orjson
-import pandas as pd
 
 from marquee.compute import Executor
 from marquee.config import RecsSettings
 from marquee.experiments.assignment import Allocation
-from marquee.recs.candidates import make_model
 from marquee.recs.candidates.base import Recommender
-from marquee.recs.candidates.neighbours import ItemKNN
-from marquee.recs.candidates.popularity import Trending
-from marquee.recs.data import from_events
 from marquee.recs.postrank import Audience, Rules
 from marquee.recs.precompute_data import HomeData, ProfileRow, load_home_data
+from marquee.recs.precompute_models import NEIGHBOURS, Models, fit_models, fit_ranker
 from marquee.recs.ranking.ranker import BlendWeights
-from marquee.recs.ranking.training import PageRanker, fit_sources, fit_temporal
 from marquee.recs.registry import ModelRegistry
-from marquee.recs.release import Release, release_top
+from marquee.recs.release import Release, release_ranker, release_top
 from marquee.recs.rows import (
     PageInputs,
     Row,
@@ -52,7 +46,6 @@ from marquee.storage.kv import OnlineStore
 
 POINTER = "home:current"
 PREVIOUS = "home:previous"
-NEIGHBOURS = 30
 TTL_S = 14 * 86_400  # an abandoned version expires on its own
 Progress = Callable[[str, int, int], None]
 
@@ -107,16 +100,7 @@ class Summary:
     segments: int
     flipped: bool  # False when the version was already current
     release: Release | None = None  # Top Picks in the model registry (when there is one)
-
-
-@dataclass
-class Models:
-    """The fitted sources: the configured top-picks model, item-kNN and trending."""
-
-    top: Recommender
-    knn: ItemKNN
-    trending: Trending
-    ranker: PageRanker | None = None  # orders Top Picks by the blend (None: the top model's order)
+    ranker_release: Release | None = None  # the ranker in the model registry
 
 
 class Precompute:
@@ -149,8 +133,10 @@ class Precompute:
         models = fit_models(data, self._settings, now)
         # Before the ranker: it takes Top Picks candidates from the model that serves.
         release = self._release(data, models)
+        ranker_release = None
         if models is not None:
             models.ranker = fit_ranker(data, models, self._settings, now)
+            ranker_release = self._release_ranker(models)
         report("fit", 1, 1)
         version = self._version(data, models)
         written = self._write_profiles(version, data, models, now, report)
@@ -159,7 +145,9 @@ class Precompute:
         if fail_before_flip:
             raise RuntimeError("precompute stopped before the pointer flip (as asked)")
         flipped = self._flip(Pointer(version, now, self._settings.candidate_model))
-        return Summary(version, len(data.profiles), written, segments, flipped, release)
+        return Summary(
+            version, len(data.profiles), written, segments, flipped, release, ranker_release
+        )
 
     def _release(self, data: HomeData, models: Models | None) -> Release | None:
         """Register Top Picks and let the promoted version serve (see ``recs/release.py``)."""
@@ -168,13 +156,22 @@ class Precompute:
         release, models.top = release_top(self._registry, models.top, data, self._settings)
         return release
 
+    def _release_ranker(self, models: Models) -> Release | None:
+        """Register the ranker; a refused one gives way to the promoted version."""
+        if self._registry is None or models.ranker is None:
+            return None
+        release, models.ranker = release_ranker(self._registry, models.ranker)
+        return release
+
     def _version(self, data: HomeData, models: Models | None) -> str:
         snapshot = models.knn.version.snapshot_id if models and models.knn.version else "empty"
         # Top Picks may be an older promoted model (recs/release.py): it is part of the version.
         top = models.top.version if models else None
+        ranker = models.ranker.model.version if models and models.ranker else None
         parts = [
             snapshot,
             f"{top.model}:{top.snapshot_id}" if top else "",
+            f"ranker:{ranker.snapshot_id}:{ranker.cutoff}" if ranker else "",
             data.catalog_mark,
             self._settings.model_dump_json(),
             self._allocation.fingerprint(),
@@ -255,64 +252,6 @@ class Precompute:
         if before is not None:
             self._kv.set(PREVIOUS, before.version.encode())
         return True
-
-
-def fit_models(data: HomeData, settings: RecsSettings, now: datetime) -> Models | None:
-    """The fitted sources, or None while there is nothing to learn from (no titles or no
-    interactions): pages are then built from popularity and the catalog alone."""
-    if len(data.items) == 0 or len(data.events) == 0:
-        return None
-    snapshot = from_events(data.events, items=data.items)
-    if snapshot.n_users == 0:
-        return None
-    top = make_model(settings.candidate_model, item_text=data.item_text).fit(snapshot)
-    knn = ItemKNN(neighbours=NEIGHBOURS * 2).fit(snapshot)
-    trending = Trending(half_life_days=7.0, now=int(now.timestamp())).fit(snapshot)
-    return Models(top, knn, trending)
-
-
-def fit_ranker(
-    data: HomeData, models: Models, settings: RecsSettings, now: datetime
-) -> PageRanker | None:
-    """The multi-objective ranker, trained on a temporal split of the events (see
-    ``ranking/dataset.py``), ready to score pages; None while there is too little data or
-    ``ranker_windows`` is 0."""
-    if settings.ranker_windows == 0:
-        return None
-    segment_of = {p.profile_id: p.segment for p in data.profiles}
-    genres = pd.DataFrame(
-        [(t, g) for t, card in data.cards.items() for g in card.genres],
-        columns=["title_id", "genre"],
-    )
-    fitter = partial(
-        fit_sources,
-        items=data.items,
-        model=settings.candidate_model,
-        item_text=data.item_text,
-        segment_of=segment_of,
-    )
-    snapshot = models.top.version.snapshot_id if models.top.version else ""
-    pool = settings.row_length * 4
-    model = fit_temporal(
-        data.events,
-        fit_sources=fitter,
-        pool=pool,
-        genres=genres,
-        snapshot_id=snapshot,
-        windows=settings.ranker_windows,
-    )
-    if model is None:
-        return None
-    return PageRanker.for_serving(
-        model,
-        top=models.top,
-        knn=models.knn,
-        events=data.events,
-        popular=data.popular,
-        segment_of=segment_of,
-        genres=genres,
-        now=int(now.timestamp()),
-    )
 
 
 def _scored(model: Recommender, ids: np.ndarray, scores: np.ndarray) -> list[tuple[int, float]]:
@@ -423,4 +362,5 @@ def describe(summary: Summary) -> dict[str, Any]:
         "segments": summary.segments,
         "flipped": summary.flipped,
         "release": summary.release.describe() if summary.release else None,
+        "ranker": summary.ranker_release.describe() if summary.ranker_release else None,
     }

@@ -226,10 +226,13 @@ class ModelRegistry:
             kind=f"recommender:{model.name}",
         )
 
-    def promote(self, name: str, version: str, *, force: bool = False) -> Promotion:
+    def promote(
+        self, name: str, version: str, *, force: bool = False, gate: Sequence[str] | None = None
+    ) -> Promotion:
         """Make ``version`` the one that serves. Refused (:class:`PromotionRefused`) when a gated
-        metric regressed beyond the tolerance against the promoted version, unless ``force``;
-        the first version of a name always promotes. Promoting the promoted version is a no-op."""
+        metric (``gate``, else the configured ones) regressed beyond the tolerance against the
+        promoted version, unless ``force``; the first version of a name always promotes.
+        Promoting the promoted version is a no-op."""
         entry = self.get(name, version)
         before = self.promoted(name)
         if before is None:
@@ -237,8 +240,9 @@ class ModelRegistry:
         if before.version == version:
             return before
         baseline = self.get(name, before.version)
+        gated = self.metrics if gate is None else list(gate)
         found = regressions(
-            entry.metrics, baseline.metrics, metrics=self.metrics, tolerance=self.tolerance
+            entry.metrics, baseline.metrics, metrics=gated, tolerance=self.tolerance
         )
         if found and not force:
             detail = f"{name} {version} is worse than promoted {before.version}"

@@ -1,16 +1,20 @@
-"""From a fitted Top Picks model to the one that serves: measure, register, promote (gated).
+"""From a fitted Top Picks model (and ranker) to the one that serves: measure, register,
+promote (gated).
 
 Precompute calls :func:`release_top` after fitting. The new model is scored on a quick holdout
 (``evaluation/holdout.py``), registered as a version of ``top-picks`` and offered for promotion.
 When the gate refuses it, the promoted version is loaded from the registry and serves instead,
 unless it can no longer be used (a title it knows left the catalog, or its artefact is unreadable):
 then the new model serves, unpromoted, and the release says why.
+
+The ranker goes the same way under the name ``ranker``, gated on its held-out AUC per head; a
+refused ranker gives way to the promoted one when that scores the same feature columns.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -21,11 +25,16 @@ from marquee.recs.data import IdMap, from_events
 from marquee.recs.errors import InvalidDataError, PromotionRefused
 from marquee.recs.evaluation.holdout import holdout_metrics
 from marquee.recs.precompute_data import HomeData
+from marquee.recs.ranking.ranker import MultiObjectiveRanker
+from marquee.recs.ranking.training import PageRanker
 from marquee.recs.registry import ModelRegistry
 
 log = logging.getLogger(__name__)
 
 TOP_PICKS = "top-picks"
+RANKER = "ranker"
+# The ranker's gate: held-out AUC of each head (higher is better), set by MultiObjectiveRanker.fit.
+RANKER_GATE = ("auc_play", "auc_complete", "auc_thumbs")
 # Versions kept per name besides the promoted one (a dense model can weigh hundreds of MB).
 KEEP_VERSIONS = 5
 
@@ -91,6 +100,47 @@ def _fall_back(
     return Release(TOP_PICKS, version, pointer.version, reasons), previous
 
 
-def _unpromoted(version: str, reasons: list[str], note: str) -> Release:
-    log.warning("top-picks %s refused (%s); serving it anyway: %s", version, reasons, note)
-    return Release(TOP_PICKS, version, version, reasons, note)
+def _unpromoted(version: str, reasons: list[str], note: str, name: str = TOP_PICKS) -> Release:
+    log.warning("%s %s refused (%s); serving it anyway: %s", name, version, reasons, note)
+    return Release(name, version, version, reasons, note)
+
+
+def release_ranker(registry: ModelRegistry, ranker: PageRanker) -> tuple[Release, PageRanker]:
+    """Register the ranker with its held-out AUCs, try to promote it; return what serves."""
+    fitted = ranker.model.version
+    if fitted is None:
+        raise InvalidDataError(RANKER, "the ranker is not fitted")
+    params = {k: v for k, v in fitted.params.items() if isinstance(v, int | float | str | bool)}
+    entry = registry.register(
+        name=RANKER,
+        artefact=ranker.model.to_bytes(),
+        snapshot=fitted.snapshot_id,
+        params={**params, "rounds": fitted.rounds, "features": len(fitted.features)},
+        metrics=fitted.metrics,
+        kind="ranker:lightgbm",
+    )
+    registry.prune(RANKER, keep=KEEP_VERSIONS)
+    try:
+        registry.promote(RANKER, entry.version, gate=RANKER_GATE)
+    except PromotionRefused as refused:
+        return _ranker_fall_back(registry, entry.version, refused.regressions, ranker)
+    return Release(RANKER, entry.version, entry.version, []), ranker
+
+
+def _ranker_fall_back(
+    registry: ModelRegistry, version: str, reasons: list[str], ranker: PageRanker
+) -> tuple[Release, PageRanker]:
+    pointer = registry.promoted(RANKER)
+    assert pointer is not None  # the gate refuses only against a promoted version
+    try:
+        previous = MultiObjectiveRanker.from_bytes(registry.artefact(RANKER, pointer.version))
+    except (InvalidDataError, ValueError, KeyError) as exc:
+        return _unpromoted(
+            version, reasons, f"promoted {pointer.version} unreadable ({exc})", RANKER
+        ), ranker
+    current = ranker.model.version
+    if previous.version is None or current is None or previous.version.features != current.features:
+        note = f"promoted {pointer.version} scores other feature columns"
+        return _unpromoted(version, reasons, note, RANKER), ranker
+    log.warning("ranker %s refused (%s); serving %s", version, "; ".join(reasons), pointer.version)
+    return Release(RANKER, version, pointer.version, reasons), replace(ranker, model=previous)

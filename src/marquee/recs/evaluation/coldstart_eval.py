@@ -38,7 +38,8 @@ from marquee.recs.evaluation.datasets import Dataset
 from marquee.recs.evaluation.page import VIEWPORTS, crop, lay_out, page_scores
 from marquee.recs.evaluation.page_data import COUNTRY, LIKED, as_events, latest, title_cards
 from marquee.recs.postrank import Pick
-from marquee.recs.precompute import NEIGHBOURS, base_rules
+from marquee.recs.precompute import base_rules
+from marquee.recs.precompute_models import NEIGHBOURS
 from marquee.recs.rows import Row, build_page
 from marquee.services.title_cards import TitleCard
 from marquee.services.viewers import Viewer

@@ -41,8 +41,9 @@ from marquee.recs.evaluation.datasets import Dataset
 from marquee.recs.evaluation.page_data import home_data, latest, profile_row, title_cards
 from marquee.recs.evaluation.protocols import Stage, make_split
 from marquee.recs.postrank import Audience, Rules
-from marquee.recs.precompute import Models, base_rules, fit_models, profile_pages
+from marquee.recs.precompute import base_rules, profile_pages
 from marquee.recs.precompute_data import HomeData, ProfileRow
+from marquee.recs.precompute_models import Models, fit_models
 from marquee.recs.rows import PageInputs, Row, build_page, rules_for
 from marquee.services.title_cards import TitleCard
 

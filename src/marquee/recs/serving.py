@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import orjson
@@ -28,10 +27,18 @@ from marquee.recs.impressions import ImpressionLog, PageShown, impression_record
 from marquee.recs.postrank import Audience, Pick, allowed, keep
 from marquee.recs.precompute import POINTER, Pointer, base_rules, rows_key
 from marquee.recs.rows import PageInputs, Row, build_page, decode_rows, rules_for
+from marquee.recs.served import (
+    HomePage,
+    ServedItem,
+    ServedRow,
+    boost_session_genres,
+    session_order,
+    watching_row,
+)
 from marquee.recs.serving_metrics import ServingMetrics
 from marquee.services.lists import ListsService
-from marquee.services.progress import ProgressService, WatchItem
-from marquee.services.title_cards import TitleCard, TitleCards
+from marquee.services.progress import ProgressService
+from marquee.services.title_cards import TitleCards
 from marquee.services.viewers import Viewer, resolve_viewer
 from marquee.storage.db import Database
 from marquee.storage.db.tables import EditorialPin, Exclusion, WatchProgress
@@ -39,34 +46,8 @@ from marquee.storage.kv import OnlineStore
 
 _FALLBACK_TTL_S = 2.0  # fallback pages are cached briefly, so recovery shows up quickly
 _POINTER_TTL_S = 1.0
-_SESSION_BOOST = 0.5
 _MAX_CACHED = 100_000  # entries per in-process cache; past it the cache starts over
 _MAX_LIVE = 2_048  # whole pages are large: past this, expired ones go, then all
-
-
-@dataclass(frozen=True)
-class ServedItem:
-    card: TitleCard
-    reason: str
-
-
-@dataclass(frozen=True)
-class ServedRow:
-    key: str
-    title: str
-    items: list[ServedItem]
-
-
-@dataclass(frozen=True)
-class HomePage:
-    profile_id: int
-    variant: str
-    config: str
-    level: str
-    model_version: str | None
-    generated_at: datetime | None
-    rows: list[ServedRow] = field(default_factory=list)
-    experiments: dict[str, str] = field(default_factory=dict)  # exposure: {experiment: variant}
 
 
 @dataclass(frozen=True)
@@ -304,7 +285,7 @@ class HomeService:
         )
         blocked = self._blocked(viewer.profile_id, base.created or now - timedelta(days=1))
         session = self._session_genres(viewer.profile_id)
-        rows = [_watching_row(watching)] if watching else []
+        rows = [watching_row(watching)] if watching else []
         saved = self._lists.ids(viewer.profile_id)
         if saved:
             rows.append(
@@ -324,14 +305,14 @@ class HomeService:
                 p for p in row.items if ok(p.title_id) and (state or p.title_id not in blocked)
             ]
             if session and not state:
-                items = _boost(items, cards, session)
+                items = boost_session_genres(items, cards, session)
             if items:
                 served.append(
                     ServedRow(
                         row.key, row.title, [ServedItem(cards[p.title_id], p.reason) for p in items]
                     )
                 )
-        return _session_order(served, session)
+        return session_order(served, session)
 
     def _blocked(self, profile_id: int, since: datetime) -> set[int]:
         """Exclusions, and titles finished since the rows were computed (this session)."""
@@ -375,36 +356,6 @@ def _ids(inputs: PageInputs) -> list[int]:
         ids.append(anchor)
         ids += [t for t, _ in similar]
     return ids
-
-
-def _watching_row(items: Sequence[WatchItem]) -> Row:
-    picks = [
-        Pick(i.title_id, 0.0, "Continue watching" if i.reason == "resume" else "Next episode")
-        for i in items
-    ]
-    return Row("continue-watching", "Continue Watching", picks)
-
-
-def _boost(items: list[Pick], cards: dict[int, TitleCard], session: frozenset[str]) -> list[Pick]:
-    """Titles in this session's genres move up; the order is otherwise kept."""
-    n = len(items)
-    ranked = [
-        (
-            index - (_SESSION_BOOST * n if session.intersection(cards[p.title_id].genres) else 0),
-            index,
-        )
-        for index, p in enumerate(items)
-    ]
-    return [items[i] for _, i in sorted(ranked)]
-
-
-def _session_order(rows: list[ServedRow], session: frozenset[str]) -> list[ServedRow]:
-    """Genre rows of this session's genres come right after the state and top-picks rows."""
-    if not session:
-        return rows
-    lead = [r for r in rows if r.key in ("continue-watching", "my-list", "top-picks")]
-    hot = [r for r in rows if r not in lead and r.key.removeprefix("genre-") in session]
-    return lead + hot + [r for r in rows if r not in lead and r not in hot]
 
 
 def _same_assignment(page: HomePage, assignment: Assignment) -> bool:

@@ -11,7 +11,8 @@ from marquee.recs.coldstart import PopularTitles, content_neighbours
 from marquee.recs.guard import Unreachable
 from marquee.recs.postrank import Audience, allowed
 from marquee.recs.ranking.taste import TasteSource
-from marquee.recs.serving import HomeService, ServedItem
+from marquee.recs.served import ServedItem
+from marquee.recs.serving import HomeService
 from marquee.services.title_cards import TitleCards
 
 KNN_WEIGHT, CONTENT_WEIGHT, TASTE_WEIGHT = 1.0, 0.6, 0.3

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from marquee.bootstrap import Container
 from marquee.errors import NotFound
-from marquee.recs.serving import ServedItem, ServedRow
+from marquee.recs.served import ServedItem, ServedRow
 from marquee.services.progress import WatchItem
 from marquee.storage.db.tables import Profile
 from marquee.web.tiles import Row, Tile

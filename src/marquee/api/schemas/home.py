@@ -14,7 +14,7 @@ from marquee.api.schemas.base import PublicModel, RequestModel
 from marquee.api.schemas.cards import TitleCardPublic
 from marquee.api.schemas.catalog import MAX_ID
 from marquee.recs.coldstart import MAX_PICKS
-from marquee.recs.serving import HomePage, ServedItem, ServedRow
+from marquee.recs.served import HomePage, ServedItem, ServedRow
 from marquee.services.title_cards import TitleCard
 
 GenreSlug = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]

@@ -14,8 +14,8 @@ from marquee.bootstrap import Container, bootstrap
 from marquee.cli import app as cli
 from marquee.clock import ManualClock
 from marquee.config import load_settings
-from marquee.recs.precompute import POINTER, current, rows_key
-from marquee.recs.rows import decode_rows
+from marquee.recs.precompute import POINTER, Precompute, Summary, current, rows_key
+from marquee.recs.rows import Row, decode_rows
 from marquee.storage.db.tables import Account, Interaction
 from tests.conftest import MakeCaller
 from tests.home_support import World, build_world, precompute
@@ -135,3 +135,62 @@ def test_titles_a_profile_rated_are_not_recommended_again(
     assert any(r.key.startswith("because") for r in recommending)  # the ratings were used
     shown = {p.title_id for r in recommending for p in r.items}
     assert not shown & set(rated), "a rated title came back as a recommendation"
+
+
+def precompute_with_lake(container: Container) -> Summary:
+    return Precompute(
+        db=container.db, kv=container.kv, settings=container.settings.recs,
+        executor=container.compute, now=container.clock, lake=container.lake,
+    ).run()  # fmt: skip
+
+
+def rows_of(container: Container, summary: Summary, profile: int) -> list[Row]:
+    raw = container.kv.get(rows_key(summary.version, "p", profile))
+    assert raw is not None
+    return decode_rows(raw)[0]
+
+
+def test_onboarding_picks_still_lead_a_new_profile_after_the_next_precompute(
+    container: Container, world: World
+) -> None:
+    new = add_profile(container, world.account_id, "Newcomer")
+    picks = world.titles[:3]
+    viewer = container.home.viewer(account_id=world.account_id, profile_id=new)
+    container.onboarding.save(viewer, title_ids=picks, genres=[])
+    summary = precompute(container)
+    rows = rows_of(container, summary, new)
+    assert any(r.key.startswith("picked-") for r in rows)
+    top = next(r for r in rows if r.key == "top-picks")
+    assert not {p.title_id for p in top.items} & set(picks), "picks recommended back"
+    page = container.home.home(account_id=world.account_id, profile_id=new)
+    assert page.level == "precomputed"
+    assert any(r.key.startswith("picked-") for r in page.rows)
+
+
+def test_thumbs_and_ratings_given_on_the_platform_reach_precompute_through_the_lake(
+    container: Container, world: World
+) -> None:
+    fan = add_profile(container, world.account_id, "Fan")
+    judged = world.titles[:4]
+    when = container.clock().isoformat()
+    events = [
+        {"event_id": f"verdict-{n}", "type": kind, "profile_id": fan, "session_id": "web",
+         "item": {"title_id": t}, "client_time": when, **extra}
+        for n, (t, kind, extra) in enumerate([
+            (judged[0], "rate", {"value": 5.0}), (judged[1], "rate", {"value": 4.5}),
+            (judged[2], "thumbs_up", {}), (judged[3], "thumbs_down", {}),
+        ])
+    ]  # fmt: skip
+    result = container.events.ingest(events, account_id=world.account_id)
+    assert not result.errors
+    container.archiver.drain()
+    summary = precompute_with_lake(container)
+    rows = rows_of(container, summary, fan)
+    because = [r for r in rows if r.key.startswith("because-")]
+    assert because, "the ratings made on the platform were not used"
+    shown = {p.title_id for r in rows if r.key != "watch-again" for p in r.items}
+    assert not shown & {judged[0], judged[1], judged[3]}, "rated or disliked titles came back"
+    # Without the lake those verdicts are invisible: the profile has no history at all.
+    assert not any(
+        r.key.startswith("because-") for r in rows_of(container, precompute(container), fan)
+    )

@@ -26,6 +26,7 @@ def precompute(ctx: typer.Context) -> None:
             now=container.clock,
             registry=container.registry,
             allocation=container.experiments.allocation("home"),
+            lake=container.lake,
         )
         columns = (TextColumn("{task.description:>10}"), BarColumn(), MofNCompleteColumn(),
                    TimeElapsedColumn())  # fmt: skip

@@ -131,6 +131,7 @@ def personalise(container: Container) -> int:
             now=container.clock,
             registry=container.registry,
             allocation=container.experiments.allocation("home"),
+            lake=container.lake,
         )
         .run()
         .profiles

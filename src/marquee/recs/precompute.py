@@ -43,9 +43,11 @@ from marquee.recs.rows import (
 )
 from marquee.storage.db import Database
 from marquee.storage.kv import OnlineStore
+from marquee.storage.lake import Lake
 
 POINTER = "home:current"
 PREVIOUS = "home:previous"
+MIN_HISTORY = 3  # liked titles of its own before a profile's onboarding picks stop leading
 TTL_S = 14 * 86_400  # an abandoned version expires on its own
 Progress = Callable[[str, int, int], None]
 
@@ -116,18 +118,20 @@ class Precompute:
         now: Callable[[], datetime],
         registry: ModelRegistry | None = None,
         allocation: Allocation | None = None,
+        lake: Lake | None = None,
     ) -> None:
         self._db, self._kv, self._settings = db, kv, settings
         self._executor, self._now = executor, now
         # Experiment assignment as of this run (``ExperimentService.allocation("home")``).
         self._allocation = allocation or Allocation.from_settings(settings)
         self._registry = registry
+        self._lake = lake  # ratings, thumbs and list adds made on the platform
 
     def run(self, *, progress: Progress | None = None, fail_before_flip: bool = False) -> Summary:
         report = progress or (lambda stage, done, total: None)
         now = self._now()
         report("load", 0, 1)
-        data = load_home_data(self._db, now=now)
+        data = load_home_data(self._db, now=now, lake=self._lake)
         report("load", 1, 1)
         report("fit", 0, 1)
         models = fit_models(data, self._settings, now)
@@ -296,7 +300,8 @@ def profile_pages(
             name=profile.name,
             audience=Audience(profile.max_level, profile.country, profile.blocked),
             top_picks=picks,
-            because=_because(profile, models, settings.because_rows, pool),
+            because=_neighbours(profile.anchors, models, pool, limit=settings.because_rows),
+            picked=_picked(profile, models, pool),
             genre_affinity=profile.affinity,
             trending=trending,
             segment_top=data.segment_popular(profile.segment)[:pool],
@@ -320,12 +325,27 @@ def _top_picks(
     return [_scored(models.top, ids[n], scores[n]) for n in range(len(profiles))]
 
 
-def _because(
-    profile: ProfileRow, models: Models | None, count: int, k: int
+def _picked(
+    profile: ProfileRow, models: Models | None, k: int
 ) -> list[tuple[int, list[tuple[int, float]]]]:
+    """Rows from the onboarding picks while the profile has little history of its own."""
+    if len(profile.anchors) >= MIN_HISTORY:
+        return []
+    chosen = set(profile.picks)
+    return [
+        (anchor, [(t, s) for t, s in similar if t not in chosen])
+        for anchor, similar in _neighbours(profile.picks, models, k, limit=3)
+    ]
+
+
+def _neighbours(
+    titles: Sequence[int], models: Models | None, k: int, *, limit: int
+) -> list[tuple[int, list[tuple[int, float]]]]:
+    """The first ``limit`` titles' item-kNN neighbours (titles the model does not know are
+    skipped)."""
     if models is None:
         return []
-    anchors = [t for t in profile.anchors if models.knn.items.index([t])[0] >= 0][:count]
+    anchors = [t for t in titles if models.knn.items.index([t])[0] >= 0][:limit]
     if not anchors:
         return []
     ids, scores = models.knn.similar_items(models.knn.items.index(anchors), k)

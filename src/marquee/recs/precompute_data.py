@@ -2,7 +2,10 @@
 
 Interactions come from the ``interactions`` table (the platform's evaluation path reads the same
 table, see ``recs/evaluation/platform.py``) plus finished or started titles from watch progress,
-so what was played on this platform counts even before it reaches the table.
+so what was played on this platform counts even before it reaches the table; ratings, thumbs and
+list adds made on the platform come from the lake (when one is given). Onboarding title
+picks join them as ``interaction`` events (a positive for the models, never an anchor of a
+"Because you watched" row nor a popularity vote); genre picks feed the genre affinity.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import func, or_, select
 
+from marquee.recs import lake_events
 from marquee.recs.data import FINISHED_COMPLETION, IdMap
 from marquee.services.title_cards import TitleCard, TitleCards
 from marquee.services.viewers import Viewer, viewer_of
@@ -24,15 +28,19 @@ from marquee.storage.db.tables import (
     EditorialPin,
     Exclusion,
     Interaction,
+    OnboardingPick,
     Profile,
     Title,
     WatchProgress,
 )
+from marquee.storage.lake import Lake
 
 EPOCH = pd.Timestamp(0, tz="UTC")
 FRESH = 40
 NEW_ROW = 20
 _POSITIVE_KINDS = ("thumbs_up", "rate", "play")
+VERDICT_TYPES = ("rate", "thumbs_up", "thumbs_down", "add_to_list")
+PICK = "interaction"  # an onboarding title pick, as an event kind (recs/data.py: confidence 1)
 
 
 @dataclass(frozen=True)
@@ -42,10 +50,11 @@ class ProfileRow:
     max_level: int
     country: str
     segment: str
-    blocked: frozenset[int]  # completed + excluded
+    blocked: frozenset[int]  # seen (finished, rated, disliked), picked and excluded
     affinity: Mapping[str, float]
     anchors: list[int]  # recent completions and high ratings, newest first
     loved: list[int]  # finished titles, most loved first
+    picks: list[int] = field(default_factory=list)  # onboarding title picks, newest first
 
 
 @dataclass
@@ -95,7 +104,15 @@ def load_events(db: Database) -> pd.DataFrame:
                 WatchProgress.updated_at,
             )
         ).all()
-    frame = pd.DataFrame(rows, columns=["user_id", "item_id", "kind", "value", "at"])
+        picks = s.execute(
+            select(OnboardingPick.profile_id, OnboardingPick.ref, OnboardingPick.created_at).where(
+                OnboardingPick.kind == "title"
+            )
+        ).all()
+    chosen = [(p, int(ref), PICK, 1.0, at) for p, ref, at in picks if ref.isdigit()]
+    frame = pd.DataFrame(
+        [*map(tuple, rows), *chosen], columns=["user_id", "item_id", "kind", "value", "at"]
+    )
     played = [
         (p, t, "play", 1.0 if done else min(1.0, pos / dur) if dur else 0.0, at)
         for p, t, pos, dur, done, at in progress
@@ -109,14 +126,38 @@ def load_events(db: Database) -> pd.DataFrame:
     return frame.assign(timestamp=np.asarray(seconds, dtype=np.int64)).drop(columns="at")
 
 
-def load_home_data(db: Database, *, now: datetime, new_days: int = 90) -> HomeData:
+def lake_verdicts(lake: Lake) -> pd.DataFrame:
+    """Ratings, thumbs and list adds from the lake as event kinds. Onboarding's thumbs are left
+    out: the picks table carries them (``PICK``), without making them "watched" anchors."""
+    types = ", ".join(f"'{t}'" for t in VERDICT_TYPES)
+    table = lake.query(
+        "SELECT type, profile_id, title_id, session_id, value, client_time, server_time "
+        f"FROM events WHERE type IN ({types}) AND title_id IS NOT NULL "
+        "AND session_id <> 'onboarding'"
+    )
+    return lake_events.to_event_kinds(lake_events.as_frame(table))
+
+
+def load_home_data(
+    db: Database, *, now: datetime, new_days: int = 90, lake: Lake | None = None
+) -> HomeData:
     events = load_events(db)
+    if lake is not None:
+        # Imported ratings are in both the interactions table and the lake: keep one of each.
+        both = pd.concat([events, lake_verdicts(lake)], ignore_index=True)
+        events = both.drop_duplicates(["user_id", "item_id", "kind", "timestamp"])
+        events = events.reset_index(drop=True)
     with db.session() as s:
         titles = s.execute(select(Title.id, Title.name, Title.description)).all()
         mark = s.execute(select(func.count(Title.id), func.max(Title.updated_at))).one()
         profiles = list(s.scalars(select(Profile).order_by(Profile.id)))
         viewers = [viewer_of(p) for p in profiles]
         excluded = s.execute(select(Exclusion.profile_id, Exclusion.title_id)).all()
+        genre_picks = s.execute(
+            select(OnboardingPick.profile_id, OnboardingPick.ref).where(
+                OnboardingPick.kind == "genre"
+            )
+        ).all()
         pins = s.execute(
             select(
                 EditorialPin.row, EditorialPin.title_id, EditorialPin.position, EditorialPin.country
@@ -140,9 +181,16 @@ def load_home_data(db: Database, *, now: datetime, new_days: int = 90) -> HomeDa
         if p is not None:
             per_profile[p].add(t)
     by_profile = {int(k): g for k, g in events.groupby("user_id")} if len(events) else {}
+    liked_genres: dict[int, list[str]] = defaultdict(list)
+    for p, slug in genre_picks:
+        liked_genres[p].append(slug)
     rows = [
         _profile_row(
-            v, by_profile.get(v.profile_id), cards, blocked_all | per_profile[v.profile_id]
+            v,
+            by_profile.get(v.profile_id),
+            cards,
+            blocked_all | per_profile[v.profile_id],
+            liked_genres[v.profile_id],
         )
         for v in viewers
     ]
@@ -174,13 +222,22 @@ def _liked(frame: pd.DataFrame) -> pd.Series:
 
 
 def _profile_row(
-    viewer: Viewer, frame: pd.DataFrame | None, cards: Mapping[int, TitleCard], blocked: set[int]
+    viewer: Viewer,
+    frame: pd.DataFrame | None,
+    cards: Mapping[int, TitleCard],
+    blocked: set[int],
+    genre_picks: list[str],
 ) -> ProfileRow:
     anchors: list[int] = []
     loved: list[int] = []
+    picks: list[int] = []
     done: set[int] = set()
-    affinity: Counter[str] = Counter()
+    affinity: Counter[str] = Counter(dict.fromkeys(genre_picks, 2))
     if frame is not None and len(frame):
+        picked = frame[frame["kind"] == PICK].sort_values("timestamp", ascending=False)
+        picks = list(dict.fromkeys(int(t) for t in picked["item_id"]))
+        for t in picks:
+            affinity.update(cards[t].genres if t in cards else ())
         liked = frame[_liked(frame)].sort_values("timestamp", ascending=False)
         anchors = list(dict.fromkeys(int(t) for t in liked["item_id"]))
         # Seen: finished, rated (an imported rating is a viewing) or thumbed down.
@@ -199,10 +256,12 @@ def _profile_row(
         max_level=viewer.max_level,
         country=viewer.country,
         segment=viewer.segment,
-        blocked=frozenset(blocked | done),
+        # Picks are titles the profile knows and likes: never recommended back.
+        blocked=frozenset(blocked | done | set(picks)),
         affinity={g: n / top for g, n in affinity.items()} if top else {},
         anchors=anchors,
         loved=loved,
+        picks=picks,
     )
 
 

@@ -172,10 +172,15 @@ def _visible(kv: OnlineStore, profile: int, at: datetime, accepted: float) -> fl
     """Poll the materialised features until their ``as_of`` reaches the probe's time."""
     while time.monotonic() - accepted < 10:
         raw = kv.get(realtime_key(profile))
-        if raw is not None and datetime.fromisoformat(json.loads(raw)["as_of"]) >= at:
+        # The features are the part before the first newline (the state follows it).
+        if raw is not None and _as_of(raw) >= at:
             return time.monotonic() - accepted
         time.sleep(0.002)
     return float("inf")
+
+
+def _as_of(raw: bytes) -> datetime:
+    return datetime.fromisoformat(json.loads(raw.partition(b"\n")[0])["as_of"])
 
 
 def reachable(port: int) -> bool:

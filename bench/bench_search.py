@@ -36,6 +36,7 @@ from marquee.storage.db.tables import Profile, Title
 from marquee.storage.search import SearchFilters
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+SHAPES = ("name",) * 4 + ("prefix",) * 3 + ("typo",) * 2 + ("genre",)  # query i is SHAPES[i % 10]
 REFERENCE = datetime(2026, 11, 1, tzinfo=UTC)
 
 
@@ -95,6 +96,7 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def run(kind: str, *, titles: int, queries: int) -> dict[str, float]:
+    """Build, then time the mix; keys ``search_p99_<shape>`` give the p99 of each shape."""
     with tempfile.TemporaryDirectory() as tmp, _database(kind, Path(tmp)) as url:
         folder = Path(tmp)
         db = Database(url)
@@ -132,7 +134,14 @@ def run(kind: str, *, titles: int, queries: int) -> dict[str, float]:
                 suggest_ms.append((t2 - t1) * 1000)
         finally:
             container.close()
+    by_shape = {
+        f"search_p99_{shape}": _percentile(
+            [ms for i, ms in enumerate(search_ms) if SHAPES[i % 10] == shape], 0.99
+        )
+        for shape in dict.fromkeys(SHAPES)
+    }
     return {
+        **by_shape,
         "build_s": build_s,
         "search_p50": statistics.median(search_ms),
         "search_p99": _percentile(search_ms, 0.99),
@@ -156,6 +165,7 @@ def main() -> None:
         "| suggest p50 (ms) | suggest p99 (ms) |"
     )
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    notes = []
     for kind in backends:
         r = run(kind, titles=args.titles, queries=args.queries)
         print(
@@ -163,6 +173,9 @@ def main() -> None:
             f"| {r['suggest_p50']:.2f} | {r['suggest_p99']:.2f} |",
             flush=True,
         )
+        shapes = (f"{k.removeprefix('search_p99_')} {v:.2f}" for k, v in r.items() if "_p99_" in k)
+        notes.append(f"{kind}: search p99 by query shape (ms): {', '.join(shapes)}")
+    print("", *notes, sep="\n")
 
 
 if __name__ == "__main__":

@@ -275,7 +275,12 @@ def bootstrap(settings: Settings, *, clock: Clock = system_clock) -> Container:
             retain_for=(FEATURES_GROUP,),
         ),
         privacy=PrivacyService(
-            accounts=accounts, event_log=event_log, lake=lake, kv=kv, clock=clock
+            accounts=accounts,
+            event_log=event_log,
+            lake=lake,
+            kv=kv,
+            clock=clock,
+            erasers=[events.forget_profile],  # its ownership cache
         ),
         data_export=DataExport(db=db, event_log=event_log, lake=lake, clock=clock),
         features=features,

@@ -136,6 +136,7 @@ class SearchSettings(_Section):
     popularity_weight: float = Field(default=0.3, ge=0, le=10)
     affinity_weight: float = Field(default=0.5, ge=0, le=10)
     spelling_below: int = Field(default=5, ge=0, le=100)
+    match_cache: int = Field(default=512, ge=0, le=100_000)  # recent queries' index answers
 
 
 class RecsSettings(_Section):

@@ -13,13 +13,13 @@ from fastapi.testclient import TestClient
 
 from marquee.bootstrap import Container
 from marquee.clock import ManualClock
-from marquee.services.events import EventsService
+from marquee.services.events import OWNERSHIP_TTL_S, EventsService
 from marquee.storage.eventlog.redis_streams import RedisStreamsEventLog
 from tests.conftest import Caller, MakeCaller
 
 
-def profile_of(client: TestClient, caller: Caller) -> int:
-    response = client.post("/v1/profiles", json={"name": "Sofa"}, headers=caller.headers)
+def profile_of(client: TestClient, caller: Caller, name: str = "Sofa") -> int:
+    response = client.post("/v1/profiles", json={"name": name}, headers=caller.headers)
     assert response.status_code == 201, response.text
     profile_id: int = response.json()["id"]
     return profile_id
@@ -173,3 +173,35 @@ def test_the_openapi_document_describes_both_batch_shapes(client: TestClient) ->
     shapes = operation["requestBody"]["content"]["application/json"]["schema"]["anyOf"]
     assert [shape["title"] for shape in shapes] == ["EventBatch", "ClickstreamBatch"]
     assert "parameters" not in operation  # the raw body is not mistaken for a query parameter
+
+
+def test_a_deleted_profile_is_refused_at_once_though_its_ownership_was_cached(
+    client: TestClient, container: Container, clock: ManualClock, caller: Caller
+) -> None:
+    profile_of(client, caller)  # the account keeps one profile: the last cannot be deleted
+    doomed = profile_of(client, caller, "Guest")
+    first = client.post(
+        "/v1/events", json={"events": [event(doomed, clock)]}, headers=caller.headers
+    )
+    assert first.json()["errors"] == []
+    deleted = client.delete(f"/v1/profiles/{doomed}", headers=caller.headers)
+    assert deleted.status_code == 204
+    again = client.post(
+        "/v1/events", json={"events": [event(doomed, clock)]}, headers=caller.headers
+    )
+    assert again.json()["errors"] == [
+        {"index": 0, "field": "profile_id", "reason": "no such profile"}
+    ]
+
+
+def test_another_process_forgets_a_deleted_profile_within_the_ownership_ttl(
+    client: TestClient, container: Container, clock: ManualClock, caller: Caller
+) -> None:
+    profile_of(client, caller)
+    doomed = profile_of(client, caller, "Guest")
+    peer = EventsService(event_log=container.event_log, db=container.db, clock=clock)
+    assert peer.ingest([event(doomed, clock)], account_id=caller.account_id).errors == []
+    assert client.delete(f"/v1/profiles/{doomed}", headers=caller.headers).status_code == 204
+    clock.advance(seconds=OWNERSHIP_TTL_S + 1)
+    late = peer.ingest([event(doomed, clock)], account_id=caller.account_id)
+    assert [(p.field, p.reason) for p in late.errors] == [("profile_id", "no such profile")]

@@ -1,4 +1,5 @@
-"""Pure ASGI middleware: request ids with an access log, and a request-body size limit."""
+"""Pure ASGI middleware: request ids with an access log and a ``Server-Timing`` header, and a
+request-body size limit."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 class RequestContext:
-    """Give each request an id (``X-Request-ID``, kept if the client sent a sane one)."""
+    """Give each request an id (``X-Request-ID``, kept if the client sent a sane one) and say
+    how long the app took to start answering (``Server-Timing: app;dur=<ms>``)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -40,7 +42,14 @@ class RequestContext:
                 started = True
                 status = message["status"]
                 message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", rid.encode())]
+                # Server-Timing: the time inside the app, so load tests can tell server-side
+                # latency from client-side queueing (bench/bench_home.py reads it).
+                took = b"app;dur=%.2f" % ((time.perf_counter() - began) * 1e3)
+                message["headers"] = [
+                    *message["headers"],
+                    (b"x-request-id", rid.encode()),
+                    (b"server-timing", took),
+                ]
             await send(message)
 
         try:

@@ -96,6 +96,14 @@ def evaluate_coldstart(
     out: Annotated[Path, typer.Option("--out", help="Folder for coldstart.json.")] = Path(
         "evaluation"
     ),
+    protocol: Annotated[
+        str,
+        typer.Option(
+            "--protocol",
+            help="first (first three likes, every later rating relevant) | strong (positives "
+            "only, validation and test users, the blend weight chosen on validation)",
+        ),
+    ] = "first",
 ) -> None:
     """Cold start on held-out users: three onboarding picks vs popularity."""
     from dataclasses import asdict
@@ -104,11 +112,33 @@ def evaluate_coldstart(
     from marquee.recs.evaluation.coldstart_eval import evaluate_coldstart as run_coldstart
     from marquee.recs.evaluation.datasets import load_dataset
 
+    if protocol == "strong":
+        _coldstart_strong(data, share=share, seed=seed, out=out)
+        return
+    if protocol != "first":
+        raise typer.BadParameter("use first or strong", param_hint="--protocol")
     report = run_coldstart(load_dataset(data), share=share, seed=seed, gap_days=gap_days)
     report.date = datetime.now(UTC).date().isoformat()
     report.command = "marquee evaluate-coldstart " + shlex.join(sys.argv[2:])
     _write(out / "coldstart.json", asdict(report))
     console.print(coldstart_markdown(report), markup=False, soft_wrap=True)
+
+
+def _coldstart_strong(data: str, *, share: float, seed: int, out: Path) -> None:
+    from dataclasses import asdict
+
+    from marquee.recs.evaluation.coldstart_strong import (
+        evaluate_strong,
+        read_bands,
+        strong_markdown,
+    )
+    from marquee.recs.evaluation.datasets import load_dataset
+
+    report = evaluate_strong(load_dataset(data), bands=read_bands(data), share=share, seed=seed)
+    report.date = datetime.now(UTC).date().isoformat()
+    report.command = "marquee evaluate-coldstart " + shlex.join(sys.argv[2:])
+    _write(out / "coldstart-strong.json", asdict(report))
+    console.print(strong_markdown(report), markup=False, soft_wrap=True)
 
 
 def _write(path: Path, body: object) -> None:

@@ -2,9 +2,12 @@
 
 Key layout (under the store's namespace):
 
-- ``feat:rt:{profile}``: the real-time features as of the profile's newest event (JSON), and
-  ``feat:rts:{profile}``: the state they are computed from; written together, TTL from the
-  definitions.
+- ``feat:rt:{profile}``: the real-time features as of the profile's newest event (JSON), a
+  newline, then the state they are computed from (JSON); one key, so the stream processor writes
+  one row per profile per batch, and a reader of the features parses only the part before the
+  newline (compact JSON never contains a raw newline). TTL from the definitions. Values written
+  before this layout hold the features alone, with the state in ``feat:rts:{profile}``; both are
+  still read (and erased) until they expire.
 - ``feat:b:{version}:p:{profile}`` and ``feat:b:{version}:i:{title}``: batch features (JSON) of
   one run; ``feat:b:current`` names the version readers use. A run writes its keys first and
   flips the pointer last, so a failed run changes nothing and a rerun is idempotent.
@@ -38,7 +41,11 @@ def realtime_key(profile_id: int) -> str:
 
 
 def state_key(profile_id: int) -> str:
+    """Where the state lived before it shared ``realtime_key``; read only as a fallback."""
     return f"feat:rts:{profile_id}"
+
+
+_SEPARATOR = b"\n"
 
 
 class OnlineFeatures:
@@ -52,16 +59,28 @@ class OnlineFeatures:
 
     def load_states(self, profile_ids: Iterable[int]) -> dict[int, ProfileState]:
         ids = list(profile_ids)
-        raw = self._kv.get_many([state_key(p) for p in ids])
-        return {p: ProfileState.decode(value) for p, value in zip(ids, raw, strict=True)}
+        raw = self._kv.get_many([realtime_key(p) for p in ids])
+        states: dict[int, ProfileState] = {}
+        legacy: list[int] = []
+        for profile_id, value in zip(ids, raw, strict=True):
+            if value is not None and _SEPARATOR not in value:
+                legacy.append(profile_id)
+                continue
+            states[profile_id] = ProfileState.decode(value and value.partition(_SEPARATOR)[2])
+        if legacy:
+            # Written by the two-key layout: its state key is alive as long as its features.
+            old = self._kv.get_many([state_key(p) for p in legacy])
+            states.update(zip(legacy, map(ProfileState.decode, old), strict=True))
+        return states
 
     def save_states(self, states: Mapping[int, ProfileState]) -> None:
-        """Store each state with the features evaluated from it, in one write."""
+        """Store each state with the features evaluated from it: one key per profile."""
         items: dict[str, bytes] = {}
+        genres = self.catalog.genres
         for profile_id, state in states.items():
             state.prune()
-            items[state_key(profile_id)] = state.encode()
-            items[realtime_key(profile_id)] = _dumps(evaluate(state, self.catalog.genres))
+            values = _dumps(evaluate(state, genres))
+            items[realtime_key(profile_id)] = values + _SEPARATOR + state.encode()
         self._kv.set_many(items, ttl=RT_TTL_S)
 
     def realtime(self, profile_id: int, *, at: datetime | None = None) -> dict[str, Any]:
@@ -69,8 +88,10 @@ class OnlineFeatures:
         of that time from the stored state, so windows that have closed since read as closed."""
         if at is None:
             raw = self._kv.get(realtime_key(profile_id))
-            return empty_values() if raw is None else dict(orjson.loads(raw))
-        state = ProfileState.decode(self._kv.get(state_key(profile_id)))
+            if raw is None:
+                return empty_values()
+            return dict(orjson.loads(raw.partition(_SEPARATOR)[0]))
+        state = self.load_states([profile_id])[profile_id]
         return evaluate(state, self.catalog.genres, to_us(at))
 
     # Batch features (written by ``marquee batch features``).

@@ -31,7 +31,11 @@ MIN_PICKS = 3
 MAX_PICKS = 10
 CHOICES = 24
 POOL = 400
-POPULARITY_WEIGHT = 1.0  # against the picks' neighbours, both scaled to [0, 1]
+# Segment popularity's weight against the picks' neighbours (both scaled to [0, 1]) for picks
+# made outside the onboarding set; picks from that popular set scale it down to 0, since they
+# already say how much the profile likes popular titles (``popularity_weight``). Both chosen on
+# validation users, ``evaluate-coldstart --protocol strong`` (docs/evaluation.md); it was 1.0.
+POPULARITY_WEIGHT = 2.0
 Scored = list[tuple[int, float]]
 
 
@@ -107,6 +111,21 @@ def content_neighbours(
     return sorted(out, key=lambda pair: -pair[1])[:k]
 
 
+def diverse_popular(pool: Sequence[int], cards: Mapping[int, TitleCard], limit: int) -> list[int]:
+    """The onboarding set: ``pool`` (most popular first) taken one first genre at a time."""
+    queues: dict[str, list[int]] = {}
+    for tid in pool:
+        card = cards.get(tid)
+        if card is not None:
+            queues.setdefault(card.genres[0] if card.genres else "", []).append(tid)
+    order: list[int] = []
+    while len(order) < limit and any(queues.values()):
+        for queue in queues.values():
+            if queue and len(order) < limit:
+                order.append(queue.pop(0))
+    return order
+
+
 class ColdStart:
     """Onboarding choices and picks, and the rows picks give right away."""
 
@@ -127,17 +146,7 @@ class ColdStart:
         pool = self._popular.of(viewer.segment) or self._popular.of()
         cards = self._cards.get(t for t, _ in pool)
         ok = allowed(cards, Audience(viewer.max_level, viewer.country), self._clock())
-        queues: dict[str, list[int]] = {}
-        for tid, _ in pool:
-            if ok(tid):
-                genre = cards[tid].genres[0] if cards[tid].genres else ""
-                queues.setdefault(genre, []).append(tid)
-        order: list[int] = []
-        while len(order) < limit and any(queues.values()):
-            for queue in queues.values():
-                if queue and len(order) < limit:
-                    order.append(queue.pop(0))
-        return [cards[t] for t in order]
+        return [cards[t] for t in diverse_popular([t for t, _ in pool if ok(t)], cards, limit)]
 
     def picks(self, profile_id: int) -> Picks:
         with self._db.session() as s:
@@ -230,8 +239,10 @@ def picks_inputs(
     cards: Mapping[int, TitleCard],
     neighbours: Callable[[int], Scored],
     k: int,
+    weight: float | None = None,
 ) -> PageInputs:
-    """``ColdStart.inputs`` without the database (offline evaluation uses it too)."""
+    """``ColdStart.inputs`` without the database (offline evaluation uses it too); ``weight``
+    of popularity in Top Picks, by default ``popularity_weight``."""
     affinity: dict[str, float] = dict.fromkeys(picks.genres, 1.0)
     for tid in picks.titles:
         for slug in cards[tid].genres if tid in cards else ():
@@ -242,7 +253,9 @@ def picks_inputs(
     for tid in picks.titles[:3]:
         found = neighbours(tid) or content_neighbours(tid, cards, popular, k)
         picked.append((tid, [(t, s) for t, s in found if t not in chosen]))
-    blended = _blend([similar for _, similar in picked], _without(popular, chosen), k)
+    if weight is None:
+        weight = popularity_weight(picks.titles, popular, cards)
+    blended = _blend([similar for _, similar in picked], _without(popular, chosen), k, weight)
     return PageInputs(
         name=viewer.name,
         # Picks are liked, not watched: they may still show in popular and new rows.
@@ -254,10 +267,29 @@ def picks_inputs(
     )
 
 
-def _blend(lists: Sequence[Scored], popular: Scored, k: int) -> Scored:
+def popularity_weight(
+    titles: Sequence[int],
+    popular: Scored,
+    cards: Mapping[int, TitleCard],
+    base: float = POPULARITY_WEIGHT,
+) -> float:
+    """``base`` × the share of the (first three) picks outside the onboarding set that
+    ``popular`` gives: picks chosen from that popular set get their neighbours alone, with
+    popularity only filling after them (on validation users that beat any fixed weight)."""
+    chosen = list(titles)[:3]
+    if not chosen:
+        return base
+    shown = set(diverse_popular([t for t, _ in popular], cards, CHOICES))
+    return base * sum(t not in shown for t in chosen) / len(chosen)
+
+
+def _blend(
+    lists: Sequence[Scored], popular: Scored, k: int, weight: float = POPULARITY_WEIGHT
+) -> Scored:
     """An item-kNN fold-in of the picks (each title's summed similarity to them, scaled to
-    [0, 1]) plus popularity scaled to [0, 1], equal weights. On held-out MovieLens users this
-    beat a reciprocal-rank blend by 6-17 % nDCG@10 (docs/evaluation.md, cold start)."""
+    [0, 1]) plus ``weight`` × popularity scaled to [0, 1]; popular titles stay candidates at
+    weight 0, after the neighbours. On held-out MovieLens users this beat a reciprocal-rank
+    blend by 6-17 % nDCG@10 (docs/evaluation.md, cold start)."""
     summed: dict[int, float] = {}
     for similar in lists:
         for tid, similarity in similar:
@@ -266,7 +298,7 @@ def _blend(lists: Sequence[Scored], popular: Scored, k: int) -> Scored:
     score = {tid: value / top for tid, value in summed.items()}
     most = max((n for _, n in popular[: k * 2]), default=0.0) or 1.0
     for tid, n in popular[: k * 2]:
-        score[tid] = score.get(tid, 0.0) + POPULARITY_WEIGHT * n / most
+        score[tid] = score.get(tid, 0.0) + weight * n / most
     return sorted(score.items(), key=lambda pair: -pair[1])[:k]
 
 

@@ -36,6 +36,11 @@ VISIBLE = 6  # titles a row shows before any scrolling: what its predicted engag
 # docs/evaluation.md "Whole-page evaluation".
 PERSONAL_WEIGHT = 3.0
 ENGAGEMENT_LIFT = 2.0
+# A recommendation row whose predicted engagement, where it would be placed, is below this share
+# of the page's best row is left off the page (the greedy order already puts it last): its slots
+# would hold titles the profile is predicted to ignore. Chosen on a validation split
+# (docs/evaluation.md "Whole-page evaluation"); 0 keeps every row.
+YIELD_FLOOR = 0.0
 # Rows whose order the profile's ranking may change; Top 10 keeps its popularity order, New
 # Releases its dates, and picked rows their neighbours' order.
 _PERSONALISED = ("because-", "genre-", "trending")
@@ -303,9 +308,14 @@ def _order_and_dedup(ranked: list[Ranked], personal: Mapping[int, float]) -> lis
     # Rows are placed greedily, the most engaging next (Felicioni et al.'s incremental greedy
     # carousel layout): a row's worth depends on what the rows above already show.
     left, seen, ordered = list(ranked), set[int](), []
+    ceiling = 0.0
     while left:
-        best = max(left, key=lambda entry: _engagement(entry, personal, seen))
+        worth = {id(entry): _engagement(entry, personal, seen) for entry in left}
+        best = max(left, key=lambda entry: worth[id(entry)])
         left.remove(best)
+        if _below_floor(best[0], worth[id(best)], ceiling, personal):
+            continue
+        ceiling = max(ceiling, worth[id(best)])
         ordered.append(best)
         fresh = [p.title_id for p in best[3] if p.title_id not in seen]
         if best[0] in STATE_ROWS or len(fresh) >= MIN_ROW:
@@ -315,6 +325,14 @@ def _order_and_dedup(ranked: list[Ranked], personal: Mapping[int, float]) -> lis
         [(key, picks) for key, _, _, picks in ordered], min_length=MIN_ROW, exempt=STATE_ROWS
     )
     return [Row(key, titles[key], picks) for key, picks in kept]
+
+
+def _below_floor(key: str, worth: float, ceiling: float, personal: Mapping[int, float]) -> bool:
+    """Whether a row is predicted to yield too little to show. Only for profiles with a
+    ranking (without one the priors alone order the rows); never state rows or Top Picks."""
+    if not personal or key in STATE_ROWS or key == "top-picks":
+        return False
+    return worth < YIELD_FLOOR * ceiling
 
 
 def parse_variants(variants: Sequence[str]) -> list[tuple[str, str, int]]:

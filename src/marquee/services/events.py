@@ -1,10 +1,19 @@
-"""Event ingestion: validate each event on its own, check profile ownership, append durably."""
+"""Event ingestion: validate each event on its own, check profile ownership, append durably.
+
+Ownership answers are cached in process for ``OWNERSHIP_TTL_S`` (profile → account), which
+saves a database query per request for a client that sends batch after batch. Only positive
+answers are cached, and profile erasure in this process forgets the profile at once (wired as a
+``PrivacyService`` eraser); another API process may accept a deleted profile's events for up to
+the TTL, which the archiver then drops (it keeps events of existing profiles only).
+"""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from cachetools import TTLCache
 from sqlalchemy import select
 
 from marquee.clock import Clock
@@ -13,6 +22,9 @@ from marquee.errors import PayloadTooLarge
 from marquee.storage.db import Database
 from marquee.storage.db.tables import Profile
 from marquee.storage.eventlog import EventLog, LogRecord
+
+OWNERSHIP_TTL_S = 30.0
+_OWNERSHIP_ENTRIES = 100_000  # profiles; the least recently used go first beyond it
 
 
 @dataclass(frozen=True)
@@ -39,6 +51,11 @@ class EventsService:
         self._log = event_log
         self._db = db
         self._clock = clock
+        # Timed by the service clock, so tests can move past the TTL.
+        self._owners: TTLCache[int, int] = TTLCache(
+            _OWNERSHIP_ENTRIES, OWNERSHIP_TTL_S, timer=lambda: clock().timestamp()
+        )
+        self._owners_lock = threading.Lock()  # request threads share the cache
 
     def ingest(self, batch: Sequence[object], *, account_id: int) -> IngestResult:
         """Accept the valid events of a client batch; answers once they are durable.
@@ -69,11 +86,23 @@ class EventsService:
         records = [LogRecord(e.event_id, e.profile_id, e.to_json()) for e in events]
         return self._log.append(records)
 
+    def forget_profile(self, profile_id: int) -> None:
+        """Drop a deleted profile's cached ownership, so its events are refused from now on."""
+        with self._owners_lock:
+            self._owners.pop(profile_id, None)
+
     def _owned_profiles(self, account_id: int, profile_ids: set[int]) -> set[int]:
-        if not profile_ids:
-            return set()
+        with self._owners_lock:
+            owned = {p for p in profile_ids if self._owners.get(p) == account_id}
+        unknown = profile_ids - owned
+        if not unknown:
+            return owned
         with self._db.session() as s:
             query = select(Profile.id).where(
-                Profile.account_id == account_id, Profile.id.in_(profile_ids)
+                Profile.account_id == account_id, Profile.id.in_(unknown)
             )
-            return set(s.scalars(query))
+            found = set(s.scalars(query))
+        with self._owners_lock:
+            for profile_id in found:
+                self._owners[profile_id] = account_id
+        return owned | found

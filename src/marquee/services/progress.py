@@ -23,7 +23,6 @@ from marquee.services.playback_access import owned_profile
 from marquee.storage.db import Database
 from marquee.storage.db.tables import (
     Episode,
-    Profile,
     Season,
     Title,
     TitleAvailability,
@@ -160,9 +159,24 @@ class ProgressService:
             latest: dict[int, WatchProgress] = {}
             for row in rows:
                 latest.setdefault(row.title_id, row)
-            items = [self._item(s, row) for row in latest.values()]
+            # Titles, episode orders and availability in three queries for all rows, not
+            # several per row: this is on the homepage's path.
+            titles = {t.id: t for t in s.scalars(select(Title).where(Title.id.in_(latest)))}
+            orders = episode_orders(
+                s, [r.title_id for r in latest.values() if r.episode_id is not None]
+            )
+            windows = _windows(s, list(latest))
             now = self._clock()
-            kept = [i for i in items if i is not None and self._playable(s, profile, i, now)]
+            kept: list[WatchItem] = []
+            for row in latest.values():
+                title = titles[row.title_id]
+                if not may_watch(profile.maturity_level, title.maturity_level):
+                    continue
+                if not is_available(windows.get(title.id, []), profile.country, now):
+                    continue
+                item = _item(row, title, orders.get(title.id, []))
+                if item is not None:
+                    kept.append(item)
             return kept[:MAX_ROWS]
 
     def next_episode(self, *, account_id: int, profile_id: int, title_id: int) -> WatchItem | None:
@@ -208,37 +222,57 @@ class ProgressService:
         with self._db.session() as s:
             return next_after(s, title_id, episode_id)
 
-    def _item(self, s: Session, row: WatchProgress) -> WatchItem | None:
-        title = s.get_one(Title, row.title_id)
-        if not row.completed:
-            episode = None
-            if row.episode_id is not None:
-                episode = next(
-                    (e for e in episode_order(s, title.id) if e.id == row.episode_id), None
-                )
-            return WatchItem(
-                title.id,
-                title.name,
-                title.kind,
-                episode,
-                row.position_s,
-                row.duration_s,
-                row.updated_at,
-                "resume",
-            )
-        if row.episode_id is None:
-            return None
-        following = next_after(s, title.id, row.episode_id)
-        if following is None:
-            return None
-        return WatchItem(
-            title.id, title.name, title.kind, following, 0.0, None, row.updated_at, "next"
-        )
-
     @staticmethod
-    def _playable(s: Session, profile: Profile, item: WatchItem, now: datetime) -> bool:
-        title = s.get_one(Title, item.title_id)
-        if not may_watch(profile.maturity_level, title.maturity_level):
-            return False
-        windows = s.scalars(select(TitleAvailability).where(TitleAvailability.title_id == title.id))
-        return is_available(list(windows), profile.country, now)
+    def _item(s: Session, row: WatchProgress) -> WatchItem | None:
+        title = s.get_one(Title, row.title_id)
+        order = episode_order(s, title.id) if row.episode_id is not None else []
+        return _item(row, title, order)
+
+
+def episode_orders(s: Session, title_ids: list[int]) -> dict[int, list[EpisodeRef]]:
+    """``episode_order`` of several titles in one query."""
+    orders: dict[int, list[EpisodeRef]] = {}
+    if not title_ids:
+        return orders
+    rows = s.execute(
+        select(Season.title_id, Episode.id, Season.number, Episode.number, Episode.name)
+        .join(Season, Season.id == Episode.season_id)
+        .where(Season.title_id.in_(set(title_ids)))
+        .order_by(Season.title_id, Season.number, Episode.number)
+    )
+    for title_id, episode_id, season, number, name in rows:
+        orders.setdefault(title_id, []).append(EpisodeRef(episode_id, season, number, name))
+    return orders
+
+
+def _windows(s: Session, title_ids: list[int]) -> dict[int, list[TitleAvailability]]:
+    windows: dict[int, list[TitleAvailability]] = {}
+    query = select(TitleAvailability).where(TitleAvailability.title_id.in_(title_ids))
+    for window in s.scalars(query):
+        windows.setdefault(window.title_id, []).append(window)
+    return windows
+
+
+def _item(row: WatchProgress, title: Title, order: list[EpisodeRef]) -> WatchItem | None:
+    """What ``row`` leaves to watch: itself if unfinished, else the episode after it."""
+    if not row.completed:
+        episode = None
+        if row.episode_id is not None:
+            episode = next((e for e in order if e.id == row.episode_id), None)
+        return WatchItem(
+            title.id,
+            title.name,
+            title.kind,
+            episode,
+            row.position_s,
+            row.duration_s,
+            row.updated_at,
+            "resume",
+        )
+    if row.episode_id is None:
+        return None
+    following = episode_after([e.id for e in order], row.episode_id)
+    episode = next((e for e in order if e.id == following), None)
+    if episode is None:
+        return None
+    return WatchItem(title.id, title.name, title.kind, episode, 0.0, None, row.updated_at, "next")

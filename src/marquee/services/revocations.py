@@ -6,6 +6,11 @@ the store; when it cannot be reached they are checked against the database inste
 is live only while its family still has a token that is not revoked), with the answers cached
 in process for a few seconds. An outage therefore neither turns every request into a 503 nor
 lets a logged-out token through.
+
+The store's "not revoked" answer is also kept in process, for ``STORE_LIVE_CACHE_S`` (1 s): one
+store read per session per second instead of one per request (it was ~9 % of a homepage
+worker's CPU). The bound: a logout made through *another* process is honoured here at most 1 s
+late; one made through this process is honoured at once (``revoke`` drops the cached answer).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from marquee.storage.kv import OnlineStore
 log = logging.getLogger(__name__)
 
 LIVE_CACHE_S = 5.0  # how long a "still live" answer from the database is trusted
+STORE_LIVE_CACHE_S = 1.0  # how long a "not revoked" answer from the store is trusted
 STORE_RETRY_S = 2.0  # after a failed store call, how long to go straight to the database
 _MAX_CACHED = 50_000
 
@@ -54,6 +60,8 @@ class Revocations:
         with self._lock:
             if self._revoked.get(session, 0.0) > now:
                 return True
+            if self._live.get(session, 0.0) > now:
+                return False
             store_down = now < self._store_down_until
         if not store_down:
             try:
@@ -62,8 +70,18 @@ class Revocations:
                 self._store_failed(now)
             else:
                 self._save_unsaved()
+                if found is None:
+                    self._remember_live(session, now + STORE_LIVE_CACHE_S, now)
                 return found is not None
         return self._revoked_in_database(session, now)
+
+    def _remember_live(self, session: str, until: float, now: float) -> None:
+        with self._lock:
+            if len(self._live) > _MAX_CACHED:
+                self._live = {k: v for k, v in self._live.items() if v > now}
+                if len(self._live) > _MAX_CACHED:
+                    self._live.clear()
+            self._live[session] = until
 
     def revoke(self, session: str) -> None:
         """Refuse ``session`` until its longest access token has expired. The caller has

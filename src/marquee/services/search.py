@@ -24,6 +24,7 @@ from marquee.recs.ranking.taste import Taste, TasteSource
 from marquee.services import search_documents as docs
 from marquee.services.events import EventsService
 from marquee.services.log_queue import LogQueue
+from marquee.services.search_cache import MatchCache
 from marquee.services.title_cards import TitleCard, TitleCards
 from marquee.services.viewers import Viewer, resolve_viewer
 from marquee.storage.db import Database
@@ -83,6 +84,10 @@ class SearchService:
         # Searches are logged off the request path: an append waits for the log's fsync.
         self.search_log: LogQueue[Event] = LogQueue(
             events.publish, name="search-log", max_queued=_MAX_QUEUED_SEARCHES
+        )
+        # The index's answers to recent queries: genre words and popular names repeat.
+        self._matches: MatchCache[tuple[tuple[Hit, ...], str | None]] = MatchCache(
+            settings.match_cache
         )
 
     # -- queries ---------------------------------------------------------------------------
@@ -168,6 +173,7 @@ class SearchService:
         mark = self._index.watermark()
         if mark is None:
             return self.rebuild()
+        self._matches.expect(mark)  # another process may have refreshed the shared index
         with self._db.session() as s:
             if docs.catalog_watermark(s) == mark:
                 return 0
@@ -175,6 +181,7 @@ class SearchService:
             written = docs.documents(s, changes.changed)
             labels = docs.title_labels(written, docs.title_names(s, changes.changed))
         self._index.apply(IndexUpdate(written, changes.removed, changes.watermark, labels))
+        self._matches.expect(changes.watermark)
         self._cards.forget([*changes.changed, *changes.removed])
         return len(written)
 
@@ -185,13 +192,27 @@ class SearchService:
             written = docs.documents(s)
             labels = docs.all_labels(s, written)
         self._index.apply(IndexUpdate(written, (), mark, labels, reset=True))
+        self._matches.clear()
         self._cards.forget()
         self._checked_at = time.monotonic()
         return len(written)
 
     # -- internals -------------------------------------------------------------------------
 
-    def _match(self, words: list[str], filters: SearchFilters) -> tuple[list[Hit], str | None]:
+    def _match(self, words: list[str], filters: SearchFilters) -> tuple[Sequence[Hit], str | None]:
+        key = (tuple(words), filters)
+        cached = self._matches.get(key)
+        if cached is not None:
+            return cached
+        generation = self._matches.generation
+        hits, corrected = self._match_index(words, filters)
+        answer = (tuple(hits), corrected)
+        self._matches.put(key, answer, generation=generation)
+        return answer
+
+    def _match_index(
+        self, words: list[str], filters: SearchFilters
+    ) -> tuple[list[Hit], str | None]:
         pool = self._settings.candidates
         hits = self._index.match(words, filters, limit=pool)
         if len(hits) >= self._settings.spelling_below:

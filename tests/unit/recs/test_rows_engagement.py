@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
+from marquee.recs import rows
 from marquee.recs.coldstart import _blend
 from marquee.recs.postrank import Audience, Rules
 from marquee.recs.rows import PageInputs, build_page
@@ -67,9 +70,33 @@ def test_without_a_ranking_rows_keep_their_prior_order() -> None:
 def test_the_cold_start_blend_ranks_titles_near_several_picks_above_titles_near_one() -> None:
     near_all = [(10, 0.5), (11, 0.4)]
     lists = [[*near_all, (20, 0.6)], [*near_all, (21, 0.6)], near_all]
-    blended = [t for t, _ in _blend(lists, [(30, 50.0), (31, 10.0)], 6)]
+    blended = [t for t, _ in _blend(lists, [(30, 50.0), (31, 10.0)], 6, 1.0)]
     assert blended.index(11) < blended.index(20)
     assert blended.index(11) < blended.index(21)
-    # Popularity counts as much as the picks: the most popular title ranks with the best.
+    # At weight 1 popularity counts as much as the picks: the most popular title ranks high.
     assert blended.index(30) < blended.index(11)
     assert blended.index(31) > blended.index(21)
+
+
+def test_at_weight_zero_popularity_only_fills_after_the_picks_neighbours() -> None:
+    lists = [[(10, 0.5), (11, 0.4)], [(12, 0.3)]]
+    blended = [t for t, _ in _blend(lists, [(30, 50.0), (31, 10.0)], 5, 0.0)]
+    assert blended[:3] == [10, 11, 12]
+    assert set(blended[3:]) == {30, 31}
+
+
+def test_a_row_predicted_far_below_the_best_is_left_off_only_when_the_floor_asks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fields = {
+        "top_picks": scored([1, 2, 3, 4, 5, 6, *range(60, 80)]),
+        "because": [(99, scored(list(range(60, 70))))],
+        "new_releases": list(range(150, 160)),  # nothing the ranking predicts
+    }
+    assert "new" in page(**fields)
+    monkeypatch.setattr(rows, "YIELD_FLOOR", 0.3)
+    got = page(**fields)
+    assert "new" not in got
+    assert {"top-picks", "because-99"} <= set(got)
+    # Without a ranking nothing is predicted, so nothing is left off.
+    assert "new" in page(new_releases=list(range(150, 160)))

@@ -224,6 +224,11 @@ def post_ranked(ranked: list[int], profile: ProfileRow, ready: Prepared, rules: 
 def _stage(dataset: Dataset, protocol: str, seed: int) -> tuple[Stage, IdMap]:
     if protocol == "later":
         return later_split(dataset.ratings), IdMap.from_values(dataset.ratings["item_id"])
+    if protocol == "later-valid":
+        # Tuning stage: the same split applied again to the training part, so knobs of the
+        # page are chosen without seeing the test rows.
+        inner = later_split(later_split(dataset.ratings).fit)
+        return inner, IdMap.from_values(dataset.ratings["item_id"])
     split = make_split(dataset.ratings, protocol, seed=seed)
     return split.test, split.items
 

@@ -48,6 +48,8 @@ _LIVE = "(expires_at IS NULL OR expires_at > ?)"
 _CHUNK = 500  # stays under SQLite's bound-parameter limit on old builds (999)
 _PURGE_INTERVAL_S = 60.0
 _BUSY_TIMEOUT_S = 5.0
+_CACHE_KIB = 65_536  # per connection
+_CHECKPOINT_PAGES = 10_000  # the WAL grows to ~40 MB (4 KiB pages) between checkpoints
 
 
 def _deadline(ttl: float | None, now: float) -> float | None:
@@ -90,7 +92,14 @@ class SqliteStore:
             self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
         )
         self._conn.execute("PRAGMA journal_mode=WAL")
+        # The online store holds derived or short-lived data (features, caches, counters), so
+        # NORMAL is enough: a power cut may lose the last commits, never corrupt the file. The
+        # event log and the database keep their durable settings.
         self._conn.execute("PRAGMA synchronous=NORMAL")
+        # A batch of the stream processor rewrites thousands of rows: a larger page cache and
+        # rarer checkpoints (each one fsyncs) cut its CPU per row by about a third (bench/).
+        self._conn.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
+        self._conn.execute(f"PRAGMA wal_autocheckpoint={_CHECKPOINT_PAGES}")
         self._conn.executescript(_SCHEMA)
         self._last_purge = time.monotonic()
 

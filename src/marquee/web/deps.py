@@ -42,6 +42,7 @@ ContainerDep = Annotated[Container, Depends(container_of)]
 # Ids in paths and queries: beyond a database integer is "no such page", never a crash.
 TitleId = Annotated[int, Path(ge=1, le=MAX_ID)]
 ProfileIdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+AccountIdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 EpisodeQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 RendererDep = Annotated[Renderer, Depends(get_renderer)]
 ViewerDep = Annotated[Viewer, Depends(current_viewer)]

@@ -73,7 +73,8 @@ def test_a_full_queue_drops_and_counts_pages_instead_of_waiting() -> None:
     impressions = ImpressionLog(event_log, max_queued=3)  # type: ignore[arg-type]
     now = datetime.now(UTC)
     accepted = [impressions.submit(lambda: impression_records(SHOWN, now)) for _ in range(10)]
-    assert accepted.count(False) == impressions.dropped >= 6
+    # At most 3 waiting plus one batch (itself at most 3) taken by the stalled logging thread.
+    assert accepted.count(False) == impressions.dropped >= 4
     event_log.release.set()
     impressions.close()
     assert len(event_log.appended) == 4 * accepted.count(True)

@@ -16,7 +16,7 @@ from marquee.domain.roles import Role
 from marquee.errors import ApiError, Forbidden
 from marquee.services.playback_qoe import SessionFilter
 from marquee.web import charts
-from marquee.web.deps import ContainerDep, RendererDep, ViewerDep
+from marquee.web.deps import AccountIdPath, ContainerDep, RendererDep, ViewerDep
 from marquee.web.render import redirect
 from marquee.web.session import Viewer, check_csrf
 
@@ -111,7 +111,7 @@ def _users_context(container: Container, offset: int, **extra: Any) -> dict[str,
 def update_user(
     *,
     request: Request,
-    account_id: int,
+    account_id: AccountIdPath,
     viewer: AdminDep,
     container: ContainerDep,
     renderer: RendererDep,

@@ -46,6 +46,21 @@ def test_playable_titles_are_ready_allowed_and_available_in_the_country_newest_f
     assert len(everything) == 6  # without ``playable`` the filter is off
 
 
+def test_the_titles_api_filters_playable_titles_too(
+    client: TestClient, container: Container, ladder: Rendition
+) -> None:
+    ready = movie(container, ladder)
+    movie(container, None)  # nothing transcoded yet
+    response = client.get("/v1/titles", params={"playable": "true"})
+    assert response.status_code == 200, response.text
+    assert [t["id"] for t in response.json()["data"]] == [ready]
+    assert response.json()["count"] == 1
+    assert client.get("/v1/titles").json()["count"] == 2
+    bad = client.get("/v1/titles", params={"playable": "maybe"})
+    assert bad.status_code == 422
+    assert "playable" in bad.text
+
+
 def test_resume_position_is_kept_per_profile_and_private_to_its_account(
     client: TestClient, container: Container, make_caller: MakeCaller, ladder: Rendition
 ) -> None:

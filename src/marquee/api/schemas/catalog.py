@@ -69,6 +69,7 @@ class TitleQuery(BaseModel):
     language: str | None = Field(default=None, max_length=16, examples=["pt-BR"])
     country: str | None = Field(default=None, max_length=2, examples=["BR"])
     max_maturity_level: int | None = Field(default=None, ge=0, le=18)
+    playable: bool = Field(default=False, description="Only titles with a ready video.")
     sort: TitleSort = "name"
     limit: int = Field(default=20, ge=1, le=100)
     offset: int = Field(default=0, ge=0, le=MAX_OFFSET)

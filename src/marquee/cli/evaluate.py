@@ -64,19 +64,26 @@ def evaluate_page(
         str,
         typer.Option(
             "--protocol",
-            help="later (each user's last 20 % by time) | recbole | temporal | msr-user",
+            help="later (each user's last 20 % by time) | later-valid (the same split of the "
+            "training part, for tuning) | recbole | temporal | msr-user",
         ),
     ] = "later",
     seed: Annotated[int, typer.Option("--seed", help="Seed of the split.")] = 42,
     out: Annotated[Path, typer.Option("--out", help="Folder for page.json.")] = Path("evaluation"),
+    because_rows: Annotated[
+        int | None,
+        typer.Option("--because-rows", min=0, max=10, help="Override [recs] because_rows."),
+    ] = None,
 ) -> None:
     """Whole-page evaluation: homepages as precompute builds them vs Top Picks alone."""
     from dataclasses import asdict
 
+    from marquee.config import RecsSettings
     from marquee.recs.evaluation.datasets import load_dataset
     from marquee.recs.evaluation.page import evaluate_pages, page_markdown
 
-    report = evaluate_pages(load_dataset(data), protocol=protocol, seed=seed)
+    settings = RecsSettings() if because_rows is None else RecsSettings(because_rows=because_rows)
+    report = evaluate_pages(load_dataset(data), protocol=protocol, seed=seed, settings=settings)
     report.date = datetime.now(UTC).date().isoformat()
     report.command = "marquee evaluate-page " + shlex.join(sys.argv[2:])
     _write(out / "page.json", asdict(report))

@@ -274,8 +274,9 @@ def popularity_weight(
     base: float = POPULARITY_WEIGHT,
 ) -> float:
     """``base`` × the share of the (first three) picks outside the onboarding set that
-    ``popular`` gives: picks chosen from that popular set get their neighbours alone, with
-    popularity only filling after them (on validation users that beat any fixed weight)."""
+    ``popular`` gives (before the audience filter ``choices`` applies): picks chosen from that
+    popular set get their neighbours first, popularity only filling after them. On validation
+    users it beat the previous fixed weight 1 in all six cells (docs/evaluation.md)."""
     chosen = list(titles)[:3]
     if not chosen:
         return base

@@ -11,6 +11,7 @@ from marquee.config import RecsSettings
 from marquee.recs.evaluation.datasets import Dataset
 from marquee.recs.evaluation.page import (
     Viewport,
+    _stage,
     crop,
     evaluate_pages,
     later_split,
@@ -99,3 +100,14 @@ def test_whole_page_evaluation_scores_pages_and_single_lists_in_the_same_cells()
     assert report.rows["top"]["rows_per_page"] > 0.5
     assert report.results["page"]["page"]["recall"] > 0
     assert "| screen" in page_markdown(report)
+
+
+def test_the_validation_stage_never_sees_the_test_rows() -> None:
+    ratings = small_dataset().ratings
+    test = later_split(ratings)
+    valid, _ = _stage(small_dataset(), "later-valid", 42)
+    rows = ["user_id", "item_id", "timestamp"]
+    seen = pd.concat([valid.fit, valid.target])[rows]
+    assert len(seen.merge(test.target[rows])) == 0
+    assert len(seen) == len(test.fit)
+    assert len(valid.target) > 0

@@ -191,13 +191,13 @@ class Container:
         if not self._closed:
             self._closed = True
             self.home.impressions.close()
+            self.search.close()  # drains queued search events: before the event log closes
             self.home.guard.close()
             self.compute.close()
             self.kv.close()
             self.event_log.close()
             self.blobs.close()
             self.lake.close()
-            self.search.close()
             self.db.close()
 
 

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 import orjson
 from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
 from marquee.clock import Clock
 from marquee.config import RecsSettings
@@ -38,6 +39,7 @@ from marquee.recs.served import (
 from marquee.recs.serving_metrics import ServingMetrics
 from marquee.services.lists import ListsService
 from marquee.services.progress import ProgressService
+from marquee.services.progress import watching as progress_watching
 from marquee.services.title_cards import TitleCards
 from marquee.services.viewers import Viewer, resolve_viewer
 from marquee.storage.db import Database
@@ -280,10 +282,14 @@ class HomeService:
 
     def _adjust(self, viewer: Viewer, account_id: int, base: _Base) -> list[ServedRow]:
         now = self._clock()
-        watching = self._progress.continue_watching(
-            account_id=account_id, profile_id=viewer.profile_id
-        )
-        blocked = self._blocked(viewer.profile_id, base.created or now - timedelta(days=1))
+        since = base.created or now - timedelta(days=1)
+        # One database session for the profile's live state: a session each cost more than
+        # their queries. The viewer was checked to be the caller's just before.
+        with self._db.session() as s:
+            watching = progress_watching(
+                s, viewer.profile_id, viewer.max_level, viewer.country, now
+            )
+            blocked = _blocked(s, viewer.profile_id, since)
         session = self._session_genres(viewer.profile_id)
         rows = [watching_row(watching)] if watching else []
         saved = self._lists.ids(viewer.profile_id)
@@ -313,24 +319,6 @@ class HomeService:
                     )
                 )
         return session_order(served, session)
-
-    def _blocked(self, profile_id: int, since: datetime) -> set[int]:
-        """Exclusions, and titles finished since the rows were computed (this session)."""
-        with self._db.session() as s:
-            excluded = s.scalars(
-                select(Exclusion.title_id).where(
-                    or_(Exclusion.profile_id.is_(None), Exclusion.profile_id == profile_id)
-                )
-            )
-            finished = s.scalars(
-                select(WatchProgress.title_id).where(
-                    WatchProgress.profile_id == profile_id,
-                    WatchProgress.completed.is_(True),
-                    WatchProgress.episode_id.is_(None),
-                    WatchProgress.updated_at >= since,
-                )
-            )
-            return set(excluded) | set(finished)
 
     def _session_genres(self, profile_id: int) -> frozenset[str]:
         try:
@@ -374,3 +362,21 @@ def _shown(page: HomePage, session_id: str) -> PageShown:
         config=page.config,
         rows=[(row.key, [item.card.id for item in row.items]) for row in page.rows],
     )
+
+
+def _blocked(s: Session, profile_id: int, since: datetime) -> set[int]:
+    """Exclusions, and titles finished since the rows were computed (this session)."""
+    excluded = s.scalars(
+        select(Exclusion.title_id).where(
+            or_(Exclusion.profile_id.is_(None), Exclusion.profile_id == profile_id)
+        )
+    )
+    finished = s.scalars(
+        select(WatchProgress.title_id).where(
+            WatchProgress.profile_id == profile_id,
+            WatchProgress.completed.is_(True),
+            WatchProgress.episode_id.is_(None),
+            WatchProgress.updated_at >= since,
+        )
+    )
+    return set(excluded) | set(finished)

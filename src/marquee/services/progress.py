@@ -151,33 +151,7 @@ class ProgressService:
         """Most recent first; one entry per title; finished movies and series are left out."""
         with self._db.session() as s:
             profile = owned_profile(s, account_id=account_id, profile_id=profile_id)
-            rows = s.scalars(
-                select(WatchProgress)
-                .where(WatchProgress.profile_id == profile.id)
-                .order_by(WatchProgress.updated_at.desc(), WatchProgress.id.desc())
-            )
-            latest: dict[int, WatchProgress] = {}
-            for row in rows:
-                latest.setdefault(row.title_id, row)
-            # Titles, episode orders and availability in three queries for all rows, not
-            # several per row: this is on the homepage's path.
-            titles = {t.id: t for t in s.scalars(select(Title).where(Title.id.in_(latest)))}
-            orders = episode_orders(
-                s, [r.title_id for r in latest.values() if r.episode_id is not None]
-            )
-            windows = _windows(s, list(latest))
-            now = self._clock()
-            kept: list[WatchItem] = []
-            for row in latest.values():
-                title = titles[row.title_id]
-                if not may_watch(profile.maturity_level, title.maturity_level):
-                    continue
-                if not is_available(windows.get(title.id, []), profile.country, now):
-                    continue
-                item = _item(row, title, orders.get(title.id, []))
-                if item is not None:
-                    kept.append(item)
-            return kept[:MAX_ROWS]
+            return watching(s, profile.id, profile.maturity_level, profile.country, self._clock())
 
     def next_episode(self, *, account_id: int, profile_id: int, title_id: int) -> WatchItem | None:
         """Where this profile carries on with a series: the episode in progress, the one after
@@ -227,6 +201,35 @@ class ProgressService:
         title = s.get_one(Title, row.title_id)
         order = episode_order(s, title.id) if row.episode_id is not None else []
         return _item(row, title, order)
+
+
+def watching(
+    s: Session, profile_id: int, max_level: int, country: str, now: datetime
+) -> list[WatchItem]:
+    """Continue Watching of a profile already known to be the caller's, within ``s``: titles,
+    episode orders and availability in three queries for all rows, not several per row."""
+    rows = s.scalars(
+        select(WatchProgress)
+        .where(WatchProgress.profile_id == profile_id)
+        .order_by(WatchProgress.updated_at.desc(), WatchProgress.id.desc())
+    )
+    latest: dict[int, WatchProgress] = {}
+    for row in rows:
+        latest.setdefault(row.title_id, row)
+    titles = {t.id: t for t in s.scalars(select(Title).where(Title.id.in_(latest)))}
+    orders = episode_orders(s, [r.title_id for r in latest.values() if r.episode_id is not None])
+    windows = _windows(s, list(latest))
+    kept: list[WatchItem] = []
+    for row in latest.values():
+        title = titles[row.title_id]
+        if not may_watch(max_level, title.maturity_level):
+            continue
+        if not is_available(windows.get(title.id, []), country, now):
+            continue
+        item = _item(row, title, orders.get(title.id, []))
+        if item is not None:
+            kept.append(item)
+    return kept[:MAX_ROWS]
 
 
 def episode_orders(s: Session, title_ids: list[int]) -> dict[int, list[EpisodeRef]]:

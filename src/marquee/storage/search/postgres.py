@@ -32,6 +32,12 @@ _COUNT = (
     "SELECT count(*) FROM (SELECT 1 FROM search.documents d"
     " WHERE d.{column} @@ to_tsquery('simple', :q) LIMIT :broad) AS x"
 )
+# Matches, and for a broad query its name matches too, in one round trip: the CASE runs the
+# second count only when the first reached :broad.
+_COUNTS = (
+    f"SELECT b.n, CASE WHEN b.n >= :broad THEN ({_COUNT.format(column='name_words')}) ELSE 0 END"
+    f" FROM ({_COUNT.format(column='body')}) AS b(n)"
+)
 _RANKED = (
     f"SELECT d.title_id, {_RANK}, d.popularity, d.genre_slugs"
     " FROM search.documents d, to_tsquery('simple', :q) AS q(query)"
@@ -39,8 +45,11 @@ _RANKED = (
 )
 # Broad queries, best first: "the name matches", then popularity, each read separately. Walking
 # the popularity index (migration 0007) and testing each title stops at the pool; sorting every
-# match did not ("the": 34 ms). A small match set is faster sorted: the OFFSET 0 fence keeps
-# the planner from walking the index past every title for a word that is rarely in a name.
+# match did not ("the": 34 ms). A small match set is faster sorted, so name matches are counted
+# first (``name_words``' GIN index answers that; a weight-A test on ``body`` read every title with
+# the word) and read sorted when few: the planner cannot be left to choose, its estimate for a
+# prefix ("drama:*", never in a name) made it walk past all 60,000 titles. OFFSET 0 fences the
+# sort from the index walk.
 _BY_POPULARITY = (
     "SELECT d.title_id, {relevance}, d.popularity, d.genre_slugs FROM search.documents d"
     " WHERE d.{column} @@ to_tsquery('simple', :q) {where}"
@@ -134,10 +143,13 @@ class PostgresSearchIndex:
         where, params = _filter_sql(filters)
         params.update(q=ts_query(words), limit=limit, broad=BROAD_MATCHES + 1)
         with self._engine.connect() as conn:
-            if _count(conn, params, "body") > BROAD_MATCHES:
+            count, named = conn.execute(text(_COUNTS), params).one()
+            if count == 0:
+                return []  # a misspelling, usually: spelling correction comes next
+            if count > BROAD_MATCHES:
                 # Ranking reads every matching tsvector: a broad query is ordered by "the name
                 # matches" and then popularity instead.
-                rows = _broad(conn, where, params, limit)
+                rows = _broad(conn, where, params, limit, named=int(named))
             else:
                 rows = list(conn.execute(text(_RANKED.format(where=where)), params).all())
         return [Hit(tid, float(r), float(p), tuple(s.split())) for tid, r, p, s in rows]
@@ -169,15 +181,12 @@ class PostgresSearchIndex:
 _Row = Sequence[Any]  # title_id, relevance, popularity, genre_slugs
 
 
-def _count(conn: Connection, params: dict[str, object], column: str) -> int:
-    """Titles whose ``column`` matches ``params["q"]``, counted up to ``BROAD_MATCHES + 1``."""
-    return int(conn.execute(text(_COUNT.format(column=column)), params).scalar_one())
-
-
-def _broad(conn: Connection, where: str, params: dict[str, object], limit: int) -> list[_Row]:
-    """Name matches by popularity, then every match by popularity, up to ``limit``."""
+def _broad(
+    conn: Connection, where: str, params: dict[str, object], limit: int, *, named: int
+) -> list[_Row]:
+    """Name matches (``named`` of them, counted up to ``BROAD_MATCHES + 1``) by popularity, then
+    every match by popularity, up to ``limit``."""
     rows: list[_Row] = []
-    named = _count(conn, params, "name_words")
     if named:
         template = _BY_POPULARITY if named > BROAD_MATCHES else _SORTED
         sql = text(template.format(relevance="2.0", column="name_words", where=where))

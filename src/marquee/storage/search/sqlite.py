@@ -150,7 +150,10 @@ class SqliteSearchIndex:
         where, params = _filter_sql(filters)
         query = fts_query(words)
         with self._lock:
-            if self._count(query) > BROAD_MATCHES:
+            count = self._count(query)
+            if count == 0:
+                return []  # a misspelling, usually: spelling correction comes next
+            if count > BROAD_MATCHES:
                 # bm25 costs microseconds a row: a broad query (a genre, "the") is ordered by
                 # "the name matches" then popularity instead, which is what such a query wants.
                 rows = self._broad(query, where, params, limit)

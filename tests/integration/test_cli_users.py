@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,14 +12,6 @@ from marquee.cli import app as cli
 from marquee.errors import InvalidInput
 from marquee.storage.db import Database
 from marquee.storage.db.tables import Account, Profile
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in [n for n in os.environ if n.startswith("MARQUEE_")]:
-        monkeypatch.delenv(name)
-    shutil.copy(sqlite_template, tmp_path / "marquee.db")
-    return tmp_path
 
 
 def test_users_create_makes_an_account_with_a_profile(data_dir: Path) -> None:

@@ -3,8 +3,6 @@ idempotent and readers see the values the offline computation gives."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,14 +17,6 @@ from marquee.features.offline import OfflineFeatures, rows, spine_of
 from tests.features_sample import history, latest
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in [n for n in os.environ if n.startswith("MARQUEE_")]:
-        monkeypatch.delenv(name)
-    shutil.copy(sqlite_template, tmp_path / "marquee.db")
-    return tmp_path
 
 
 def test_batch_features_publishes_what_the_offline_computation_gives(data_dir: Path) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -76,14 +74,6 @@ def test_a_failed_run_changes_nothing_and_the_next_run_resumes(
     assert resumed.written == 0, "profiles written by the failed run were computed again"
     assert resumed.flipped
     assert current(container.kv).version == resumed.version  # type: ignore[union-attr]
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in [n for n in os.environ if n.startswith("MARQUEE_")]:
-        monkeypatch.delenv(name)
-    shutil.copy(sqlite_template, tmp_path / "marquee.db")
-    return tmp_path
 
 
 def test_the_cli_publishes_rows_and_reports_progress(data_dir: Path) -> None:

@@ -3,8 +3,6 @@ serve — the promoted version does — and the summary and the CLI say so."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -120,14 +118,6 @@ def test_a_promoted_model_whose_titles_are_gone_gives_way_to_the_new_one(
     assert release.refused
     assert release.serving == release.candidate != stale
     assert "no longer in the catalog" in release.describe()
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in [n for n in os.environ if n.startswith("MARQUEE_")]:
-        monkeypatch.delenv(name)
-    shutil.copy(sqlite_template, tmp_path / "marquee.db")
-    return tmp_path
 
 
 def test_the_cli_says_when_the_promoted_model_serves_instead(data_dir: Path) -> None:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
-import pytest
 from sqlalchemy import update
 from typer.testing import CliRunner
 
@@ -16,14 +13,6 @@ from marquee.config import load_settings
 from marquee.storage.db.tables import Person
 from marquee.storage.search import SearchFilters
 from tests.recs_catalog import seed_catalog
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in [n for n in os.environ if n.startswith("MARQUEE_")]:
-        monkeypatch.delenv(name)
-    shutil.copy(sqlite_template, tmp_path / "marquee.db")
-    return tmp_path
 
 
 def test_rebuild_sees_a_renamed_person(data_dir: Path) -> None:

@@ -25,6 +25,7 @@ from marquee.recs.ann import recall_at_k
 from marquee.recs.candidates import TwoTower, make_model
 from marquee.recs.data import IdMap, from_ratings
 from marquee.recs.evaluation.datasets import load_dataset
+from timing import median_time
 
 K = 100
 INDEXES: dict[str, dict[str, Any]] = {
@@ -32,15 +33,6 @@ INDEXES: dict[str, dict[str, Any]] = {
     "hnsw": {"m": 32, "ef_search": 256},
     "ivf": {"nprobe": 16},
 }
-
-
-def median_seconds(action: Any, reps: int = 3) -> tuple[Any, float]:
-    times, value = [], None
-    for _ in range(reps):
-        started = time.perf_counter()
-        value = action()
-        times.append(time.perf_counter() - started)
-    return value, float(np.median(times))
 
 
 def main() -> None:
@@ -67,10 +59,10 @@ def main() -> None:
     results: dict[str, Any] = {}
     exact_ids = None
     for kind, options in INDEXES.items():
-        index, build_s = median_seconds(
+        index, build_s = median_time(
             lambda kind=kind, options=options: model.build_index(kind, **options), 1
         )
-        (ids, _), search_s = median_seconds(lambda index=index: model.retrieve(index, users, K))
+        (ids, _), search_s = median_time(lambda index=index: model.retrieve(index, users, K))
         exact_ids = ids if kind == "exact" else exact_ids
         assert exact_ids is not None
         results[kind] = {

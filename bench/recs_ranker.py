@@ -10,12 +10,8 @@ sources again) and ``PageRanker.score`` for a batch of 256 profiles with a pool 
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,17 +20,9 @@ from marquee.recs.data import IdMap
 from marquee.recs.evaluation.datasets import load_dataset
 from marquee.recs.ranking.dataset import History
 from marquee.recs.ranking.training import PageRanker, fit_sources, fit_temporal
+from timing import median_time
 
 POOL, BATCH = 80, 256
-
-
-def median_time(action: Callable[[], Any], repeat: int) -> tuple[Any, float]:
-    times, value = [], None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        value = action()
-        times.append(time.perf_counter() - started)
-    return value, statistics.median(times)
 
 
 def main() -> None:

@@ -11,12 +11,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from marquee.clock import system_clock
 from marquee.recs.candidates import make_model
@@ -25,17 +21,9 @@ from marquee.recs.evaluation.datasets import load_dataset
 from marquee.recs.evaluation.holdout import holdout_metrics
 from marquee.recs.registry import ModelRegistry
 from marquee.storage.blob.local import LocalBlobStore
+from timing import median_time
 
 METRICS = ["ndcg@10", "recall@10"]
-
-
-def median_time(action: Callable[[], Any], repeat: int) -> tuple[Any, float]:
-    times, value = [], None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        value = action()
-        times.append(time.perf_counter() - started)
-    return value, statistics.median(times)
 
 
 def main() -> None:

@@ -82,6 +82,26 @@ def wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("server not ready within 60 s")
 
 
+@contextmanager
+def serving(
+    env: dict[str, str], port: int, workers: int, *, stop_timeout: float = 15
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``marquee serve`` on ``port``, ready: yields its base URL and process; stops it after."""
+    server = subprocess.Popen(
+        marquee("serve", "--port", str(port), "--workers", str(workers)),
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(base, server)
+        yield base, server
+    finally:
+        server.terminate()
+        server.wait(timeout=stop_timeout)
+
+
 @dataclass(frozen=True)
 class WrkResult:
     p50_ms: float
@@ -134,15 +154,7 @@ def run(kind: str, workers: int, args: argparse.Namespace) -> list[str]:
             capture_output=True,
         )
         port = 18000 + workers + (10 if kind != "sqlite" else 0)
-        server = subprocess.Popen(
-            marquee("serve", "--port", str(port), "--workers", str(workers)),
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            wait_ready(base, server)
+        with serving(env, port, workers) as (base, _):
             for name, path in PATHS.items():
                 wrk(base + path, connections=args.connections, seconds=2)  # warm-up
                 result = wrk(base + path, connections=args.connections, seconds=args.seconds)
@@ -152,9 +164,6 @@ def run(kind: str, workers: int, args: argparse.Namespace) -> list[str]:
                     f"| {label} | {workers} | {name} | {args.connections} "
                     f"| {p50:.1f} | {p99:.1f} | {rps:,.0f} |"
                 )
-        finally:
-            server.terminate()
-            server.wait(timeout=15)
     return rows
 
 

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_api import backend, marquee, reachable, wait_ready, wrk
+from bench_api import backend, marquee, reachable, serving, wrk
 
 PROFILES_IN_LOAD = 50
 LUA = """
@@ -156,23 +156,14 @@ def run(kind: str, workers: int, args: argparse.Namespace) -> tuple[str, str]:
         tokens = ", ".join(f'"{t}"' for _, _, t in pairs)
         timings = Path(tmp) / "server_timing.txt"
         script.write_text(LUA % (paths, tokens, timings))
-        server = subprocess.Popen(
-            marquee("serve", "--port", str(port), "--workers", str(workers)),
-            env=env | {"MARQUEE_MEDIA__EMBEDDED_WORKER": "false"},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            wait_ready(base, server)
+        with serving(
+            env | {"MARQUEE_MEDIA__EMBEDDED_WORKER": "false"}, port, workers, stop_timeout=60
+        ) as (base, _):
             load = {"connections": args.connections, "threads": 2, "script": script}
             wrk(base + "/", seconds=2, **load)  # warm-up
             result = wrk(base + "/", seconds=args.seconds, **load)
             p50, p99, rps = result.p50_ms, result.p99_ms, result.rps
             app50, app99 = (float(v) for v in timings.read_text().split()[:2])
-        finally:
-            server.terminate()
-            server.wait(timeout=60)
         home = (
             f"| {label} | {workers} | {args.connections} | {cold:.2f} | {warm50:.2f} "
             f"| {warm99:.2f} | {app50:.2f} | {app99:.2f} | {p50:.1f} | {p99:.1f} | {rps:,.0f} |"

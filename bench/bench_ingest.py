@@ -19,7 +19,6 @@ import os
 import platform
 import shutil
 import sqlite3
-import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -29,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_api import backend, marquee, reachable, wait_ready, wrk
+from bench_api import backend, reachable, serving, wrk
 from marquee.bootstrap import bootstrap
 from marquee.config import load_settings
 from marquee.domain.roles import Role
@@ -145,15 +144,7 @@ def run(kind: str, workers: int, args: argparse.Namespace) -> str:
         env = os.environ | extra
         token, profiles = prepare(extra)
         port = 18100 + workers + (10 if kind != "sqlite" else 0)
-        server = subprocess.Popen(
-            marquee("serve", "--port", str(port), "--workers", str(workers)),
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            wait_ready(base, server)
+        with serving(env, port, workers) as (base, server):
             now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
             for phase, seconds in (("warm", 2), ("run", args.seconds)):
                 script = Path(tmp) / f"{phase}.lua"
@@ -177,9 +168,6 @@ def run(kind: str, workers: int, args: argparse.Namespace) -> str:
                 )
                 p50, rps, errors = result.p50_ms, result.rps, result.non_2xx
                 added, cpu = stored(extra) - before, tree_cpu_s(server.pid) - cpu
-        finally:
-            server.terminate()
-            server.wait(timeout=15)
     label = "SQLite log" if kind == "sqlite" else "Redis Streams (PostgreSQL db)"
     return (
         f"| {label} | {workers} | {args.batch} | {args.connections} | {rps:,.1f} | {p50:.0f} "

@@ -53,7 +53,8 @@ def _params_for(
     dataset: Dataset,
     search: bool,
 ) -> tuple[Params, list[dict[str, object]]]:
-    """Tuned parameters for ``name``, memoised; a blend tunes its members first."""
+    """Tuned parameters for ``name``, memoised; a blend tunes its members first, so its
+    coverage floor (``runner.coverage_floor``) is EASE as tuned."""
     if name in tuned:
         return tuned[name]
     base = _seeded(name, {}, seed)

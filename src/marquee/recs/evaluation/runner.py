@@ -181,15 +181,72 @@ def tune(
     base: Params | None = None,
     space: dict[str, list[ParamValue]] | None = None,
 ) -> tuple[Params, list[dict[str, object]]]:
-    """Grid search on the validation stage; the best nDCG@k wins (ties: the first tried)."""
+    """Grid search on the validation stage; the best nDCG@k wins (ties: the first tried).
+
+    A model that names a ``coverage_floor`` member (the blend: ``"ease"``) only accepts settings
+    whose validation coverage@k is at least that member's, fitted with the member's parameters
+    from ``base``; see :func:`pick`.
+    """
+    floor = coverage_floor(name, data, k, item_text=item_text, base=base)
     trials: list[dict[str, object]] = []
-    best: Params = dict(base or {})
-    best_score = -1.0
+    settings: list[Params] = []
+    ndcg: list[float] = []
+    coverage: list[float] = []
     for candidate in grid(space if space is not None else model_class(name).search_space):
         params = {**(base or {}), **candidate}
         recs, _, _ = run(make_model(name, params, item_text=item_text), data, k)
-        value = score(recs, data, [k])[f"ndcg@{k}"]
-        trials.append({"params": candidate, f"ndcg@{k}": round(value, 6)})
-        if value > best_score:
-            best, best_score = params, value
-    return best, trials
+        found = score(recs, data, [k])
+        settings.append(params)
+        ndcg.append(found[f"ndcg@{k}"])
+        coverage.append(found[f"coverage@{k}"])
+        trials.append(
+            {
+                "params": candidate,
+                f"ndcg@{k}": round(ndcg[-1], 6),
+                f"coverage@{k}": round(coverage[-1], 6),
+            }
+        )
+    if not settings:
+        return dict(base or {}), trials
+    best, reason = pick(ndcg, coverage, floor, k)
+    trials[best]["chosen"] = reason
+    return settings[best], trials
+
+
+def coverage_floor(
+    name: str,
+    data: StageData,
+    k: int,
+    *,
+    item_text: pd.DataFrame | None,
+    base: Params | None,
+) -> tuple[str, float] | None:
+    """``(member, its validation coverage@k)`` for a model that declares a coverage floor."""
+    member = getattr(model_class(name), "coverage_floor", None)
+    if member is None:
+        return None
+    prefix = f"{member}."
+    own = {key[len(prefix) :]: v for key, v in (base or {}).items() if key.startswith(prefix)}
+    recs, _, _ = run(make_model(member, own, item_text=item_text), data, k)
+    return str(member), score(recs, data, [k])[f"coverage@{k}"]
+
+
+def pick(
+    ndcg: list[float], coverage: list[float], floor: tuple[str, float] | None, k: int
+) -> tuple[int, str]:
+    """The winning setting's index and why it won; ties go to the first tried.
+
+    With a floor: the best nDCG@k among settings whose coverage@k reaches it; if none does, the
+    highest coverage, since a blend that narrows the catalog below its floor member is a
+    regression however accurate it is.
+    """
+    order = range(len(ndcg))
+    if floor is None:
+        return max(order, key=ndcg.__getitem__), f"best ndcg@{k}"
+    member, minimum = floor
+    allowed = [i for i in order if coverage[i] >= minimum]
+    if allowed:
+        best = max(allowed, key=ndcg.__getitem__)
+        return best, f"best ndcg@{k} with coverage@{k} >= {member}'s {minimum:.6f}"
+    best = max(order, key=coverage.__getitem__)
+    return best, f"no setting reached {member}'s coverage@{k} {minimum:.6f}: highest coverage"

@@ -134,12 +134,41 @@ def test_impressions_are_logged_with_row_position_and_variant(
     entries = [
         e for e in container.event_log.profile_entries(w.adult) if b"impression" in e.payload
     ]
-    assert len(entries) == len(_ids(page))
+    assert len(entries) == len(page["rows"])  # one record per row, its titles in context
     first = json.loads(entries[0].payload)
     assert first["row"] == page["rows"][0]["key"]
     assert first["position"] == 0
+    logged = [t for e in entries for t in json.loads(e.payload)["context"]["titles"]]
+    assert logged == _ids(page)
     assert first["experiments"] == {"home": "control"}
     assert first["context"]["level"] == page["source"]
+
+
+def test_a_reused_page_is_answered_without_io_and_logged_like_a_built_one(
+    client: TestClient, container: Container, world: tuple[World, dict[str, str]]
+) -> None:
+    w, headers = world
+    precompute(container)
+    home = container.home
+    who = {"account_id": w.account_id, "profile_id": w.adult}
+    assert home.reused_home(**who) is None  # nothing built yet: the API must build it
+    built = _home(client, w.adult, headers)
+    reused = home.reused_home(**who, session_id="s-reused")
+    assert reused is not None
+    assert _ids(built) == [i.card.id for r in reused.rows for i in r.items]
+    again = _home(client, w.adult, headers)
+    assert _ids(again) == _ids(built)
+    home.impressions.flush()
+    shown = [
+        t
+        for e in container.event_log.profile_entries(w.adult)
+        if b"impression" in e.payload
+        for t in json.loads(e.payload)["context"]["titles"]
+    ]
+    assert len(shown) == 3 * len(_ids(built))  # built, reused in process, reused over HTTP
+    # Another account's token never reaches a page reused for this one.
+    other = {"account_id": w.account_id + 1000, "profile_id": w.adult}
+    assert home.reused_home(**other) is None
 
 
 def test_metrics_expose_latency_cache_and_fallback_levels(

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from marquee.bootstrap import Container
 from marquee.domain.roles import Role
@@ -36,7 +37,7 @@ from marquee.web.session import principal_from_cookies
 _bearer = HTTPBearer(auto_error=False, description="An access token from /v1/auth/login")
 
 
-def get_container(request: Request) -> Container:
+async def get_container(request: Request) -> Container:
     container: Container = request.app.state.container
     return container
 
@@ -44,30 +45,41 @@ def get_container(request: Request) -> Container:
 ContainerDep = Annotated[Container, Depends(get_container)]
 
 
-def get_principal(
+async def _verified(container: Container, token: str) -> Principal:
+    """The token's caller, checked on the event loop when this process knows whether its session
+    is revoked, in a worker thread when that takes an online-store or database read."""
+    principal = container.tokens.verify_cached(token)
+    if principal is None:
+        principal = await run_in_threadpool(container.tokens.verify, token)
+    return principal
+
+
+# Dependencies are coroutines: FastAPI runs a plain ``def`` dependency in the thread pool, one
+# thread hop each, which cost more than the homepage's reused page itself (bench/README.md).
+async def get_principal(
     request: Request,
     container: ContainerDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None:
         # The website's own scripts send the session cookie plus the X-CSRF-Token header.
-        principal = principal_from_cookies(request)
+        principal = await run_in_threadpool(principal_from_cookies, request)
         if principal is not None:
             return principal
         raise Unauthenticated("send an access token as 'Authorization: Bearer <token>'")
-    return container.tokens.verify(credentials.credentials)
+    return await _verified(container, credentials.credentials)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
-def get_producer(principal: CurrentPrincipal) -> Principal:
+async def get_producer(principal: CurrentPrincipal) -> Principal:
     if not principal.role.can_edit_catalog():
         raise Forbidden("only producers and admins may do this")
     return principal
 
 
-def get_admin(principal: CurrentPrincipal) -> Principal:
+async def get_admin(principal: CurrentPrincipal) -> Principal:
     if principal.role is not Role.ADMIN:
         raise Forbidden("only admins may do this")
     return principal
@@ -77,23 +89,23 @@ ProducerPrincipal = Annotated[Principal, Depends(get_producer)]
 AdminPrincipal = Annotated[Principal, Depends(get_admin)]
 
 
-def get_accounts(container: ContainerDep) -> AccountsService:
+async def get_accounts(container: ContainerDep) -> AccountsService:
     return container.accounts
 
 
-def get_billing(container: ContainerDep) -> BillingService:
+async def get_billing(container: ContainerDep) -> BillingService:
     return container.billing
 
 
-def get_catalog(container: ContainerDep) -> CatalogService:
+async def get_catalog(container: ContainerDep) -> CatalogService:
     return container.catalog
 
 
-def get_plans(container: ContainerDep) -> PlansService:
+async def get_plans(container: ContainerDep) -> PlansService:
     return container.plans
 
 
-def get_events(container: ContainerDep) -> EventsService:
+async def get_events(container: ContainerDep) -> EventsService:
     return container.events
 
 
@@ -104,29 +116,29 @@ PlansDep = Annotated[PlansService, Depends(get_plans)]
 EventsDep = Annotated[EventsService, Depends(get_events)]
 
 
-def get_optional_principal(
+async def get_optional_principal(
     container: ContainerDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal | None:
     """The caller when a token is sent (it must then be valid), else None."""
-    return None if credentials is None else container.tokens.verify(credentials.credentials)
+    return None if credentials is None else await _verified(container, credentials.credentials)
 
 
 OptionalPrincipal = Annotated[Principal | None, Depends(get_optional_principal)]
 
 
-def get_search(container: ContainerDep) -> SearchService:
+async def get_search(container: ContainerDep) -> SearchService:
     return container.search
 
 
 SearchDep = Annotated[SearchService, Depends(get_search)]
 
 
-def get_privacy(container: ContainerDep) -> PrivacyService:
+async def get_privacy(container: ContainerDep) -> PrivacyService:
     return container.privacy
 
 
-def get_data_export(container: ContainerDep) -> DataExport:
+async def get_data_export(container: ContainerDep) -> DataExport:
     return container.data_export
 
 
@@ -134,23 +146,23 @@ PrivacyDep = Annotated[PrivacyService, Depends(get_privacy)]
 DataExportDep = Annotated[DataExport, Depends(get_data_export)]
 
 
-def get_playback(container: ContainerDep) -> PlaybackService:
+async def get_playback(container: ContainerDep) -> PlaybackService:
     return container.playback.sessions
 
 
-def get_progress(container: ContainerDep) -> ProgressService:
+async def get_progress(container: ContainerDep) -> ProgressService:
     return container.playback.progress
 
 
-def get_qoe(container: ContainerDep) -> QoeService:
+async def get_qoe(container: ContainerDep) -> QoeService:
     return container.playback.qoe
 
 
-def get_downloads(container: ContainerDep) -> DownloadsService:
+async def get_downloads(container: ContainerDep) -> DownloadsService:
     return container.playback.downloads
 
 
-def get_media_edge(container: ContainerDep) -> MediaEdge:
+async def get_media_edge(container: ContainerDep) -> MediaEdge:
     return container.playback.edge
 
 
@@ -161,11 +173,11 @@ DownloadsDep = Annotated[DownloadsService, Depends(get_downloads)]
 MediaEdgeDep = Annotated[MediaEdge, Depends(get_media_edge)]
 
 
-def get_media(container: ContainerDep) -> MediaService:
+async def get_media(container: ContainerDep) -> MediaService:
     return container.media
 
 
-def get_uploads(container: ContainerDep) -> UploadsService:
+async def get_uploads(container: ContainerDep) -> UploadsService:
     return container.uploads
 
 
@@ -173,22 +185,22 @@ MediaDep = Annotated[MediaService, Depends(get_media)]
 UploadsDep = Annotated[UploadsService, Depends(get_uploads)]
 
 
-def get_lists(container: ContainerDep) -> ListsService:
+async def get_lists(container: ContainerDep) -> ListsService:
     return container.lists
 
 
 ListsDep = Annotated[ListsService, Depends(get_lists)]
 
 
-def get_home(container: ContainerDep) -> HomeService:
+async def get_home(container: ContainerDep) -> HomeService:
     return container.home
 
 
-def get_similar(container: ContainerDep) -> SimilarService:
+async def get_similar(container: ContainerDep) -> SimilarService:
     return container.similar
 
 
-def get_onboarding(container: ContainerDep) -> ColdStart:
+async def get_onboarding(container: ContainerDep) -> ColdStart:
     return container.onboarding
 
 
@@ -197,7 +209,7 @@ SimilarDep = Annotated[SimilarService, Depends(get_similar)]
 OnboardingDep = Annotated[ColdStart, Depends(get_onboarding)]
 
 
-def get_experiments(container: ContainerDep) -> ExperimentService:
+async def get_experiments(container: ContainerDep) -> ExperimentService:
     return container.experiments
 
 

@@ -154,6 +154,15 @@ class Event(BaseModel):
         return self.__pydantic_serializer__.to_json(self, exclude_none=True)
 
 
+def impression_titles(title_id: int | None, context: Mapping[str, Any]) -> list[int]:
+    """The titles one ``impression`` event showed: the server logs one event per row, with the
+    row's titles in ``context["titles"]``; a client's event shows its one ``item``."""
+    titles = context.get("titles")
+    if isinstance(titles, list) and titles and all(type(t) is int for t in titles):
+        return titles
+    return [] if title_id is None else [title_id]
+
+
 # Built once: a batch is validated in one call (the per-call set-up was a cost per event).
 _BATCH = TypeAdapter(list[Event])
 

@@ -105,7 +105,13 @@ class Allocation:
 class Assigner(Protocol):
     """What the request path needs: an assignment per request, and its outcome (guardrails)."""
 
-    def serve(self, surface: str, profile_id: int) -> Assignment: ...
+    def assign(self, surface: str, profile_id: int) -> Assignment: ...
+
+    def cached(self, surface: str, profile_id: int) -> Assignment | None:
+        """``assign`` when it needs no I/O (the running experiments are fresh), else None."""
+        ...
+
+    def started(self, assignment: Assignment) -> None: ...
 
     def observe(self, assignment: Assignment, seconds: float) -> None: ...
 
@@ -116,8 +122,14 @@ class StaticAssigner:
 
     allocation: Allocation
 
-    def serve(self, surface: str, profile_id: int) -> Assignment:
+    def assign(self, surface: str, profile_id: int) -> Assignment:
         return self.allocation.assign(profile_id)
+
+    def cached(self, surface: str, profile_id: int) -> Assignment | None:
+        return self.allocation.assign(profile_id)
+
+    def started(self, assignment: Assignment) -> None:
+        return None
 
     def observe(self, assignment: Assignment, seconds: float) -> None:
         return None

@@ -14,10 +14,13 @@ A profile is *active* on each UTC day it sent any event; it *returned* when acti
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import orjson
 import pandas as pd
+
+from marquee.domain.events import impression_titles
 
 PLAYBACK = frozenset({"play_start", "heartbeat", "pause", "resume", "seek", "complete", "stop"})
 COMPLETE_SHARE = 0.9
@@ -33,7 +36,7 @@ COLUMNS = (
 )
 #: Lake columns the outcomes read.
 NEEDED = ("type", "profile_id", "title_id", "episode_id", "session_id", "position_s",
-          "duration_s", "client_time", "experiments")  # fmt: skip
+          "duration_s", "client_time", "experiments", "context")  # fmt: skip
 
 
 def _variant_of(raw: object, key: str) -> str | None:
@@ -53,14 +56,31 @@ def exposures(events: pd.DataFrame, key: str) -> pd.DataFrame:
     tagged = shown.assign(variant=variant)[variant.notna()].sort_values("client_time")
     if tagged.empty:
         return pd.DataFrame(columns=["variant", "first", "impressions"], index=pd.Index([]))
-    grouped = tagged.groupby("profile_id")
+    grouped = tagged.assign(shown=_titles_shown(tagged)).groupby("profile_id")
     return pd.DataFrame(
         {
             "variant": grouped["variant"].first(),
             "first": grouped["client_time"].min(),
-            "impressions": grouped.size(),
+            "impressions": grouped["shown"].sum(),
         }
     )
+
+
+def _titles_shown(impressions: pd.DataFrame) -> list[int]:
+    """Titles each impression event showed (the server logs one event per row)."""
+    if "context" not in impressions:
+        return [1] * len(impressions)
+    return [
+        len(impression_titles(None if pd.isna(title) else int(title), _context(raw)))
+        for title, raw in zip(impressions["title_id"], impressions["context"], strict=True)
+    ]
+
+
+def _context(raw: object) -> dict[str, Any]:
+    if not isinstance(raw, str | bytes) or not raw or raw == "{}":
+        return {}
+    value = orjson.loads(raw)
+    return value if isinstance(value, dict) else {}
 
 
 def units(

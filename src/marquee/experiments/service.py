@@ -158,12 +158,18 @@ class ExperimentService:
     def assign(self, surface: str, profile_id: int) -> Assignment:
         return self.allocation(surface).assign(profile_id)
 
-    def serve(self, surface: str, profile_id: int) -> Assignment:
-        """``assign`` for a request being served: counted for the guardrails."""
-        assignment = self.assign(surface, profile_id)
+    def cached(self, surface: str, profile_id: int) -> Assignment | None:
+        """``assign`` without I/O: None when the running experiments are due to be reread."""
+        if time.monotonic() - self._loaded_at >= self._refresh_s:
+            return None
+        with self._lock:
+            found = self._allocations.get(surface)
+        return (found or Allocation.from_settings(self._settings, surface)).assign(profile_id)
+
+    def started(self, assignment: Assignment) -> None:
+        """A request served under ``assignment`` began: counted for the guardrails."""
         if assignment.experiment is not None:
             self.guardrails.started(assignment.experiment, assignment.variant)
-        return assignment
 
     def observe(self, assignment: Assignment, seconds: float) -> None:
         if assignment.experiment is not None:

@@ -96,8 +96,30 @@ class HomeService:
 
     def home(self, *, account_id: int, profile_id: int, session_id: str = "home") -> HomePage:
         started = time.perf_counter()
-        assignment = self.experiments.serve("home", profile_id)
+        assignment = self.experiments.assign("home", profile_id)
+        self.experiments.started(assignment)
         page = self._live_page(account_id, profile_id, assignment)
+        return self._served(page, assignment, session_id, started)
+
+    def reused_home(
+        self, *, account_id: int, profile_id: int, session_id: str = "home"
+    ) -> HomePage | None:
+        """``home`` when it needs no I/O — the profile's page is being reused and the running
+        experiments are fresh — else None, having done nothing. The API calls this on its event
+        loop and ``home`` in a worker thread only on None."""
+        started = time.perf_counter()
+        assignment = self.experiments.cached("home", profile_id)
+        if assignment is None:
+            return None
+        page = self._reusable((account_id, profile_id), assignment)
+        if page is None:
+            return None
+        self.experiments.started(assignment)
+        return self._served(page, assignment, session_id, started)
+
+    def _served(
+        self, page: HomePage, assignment: Assignment, session_id: str, started: float
+    ) -> HomePage:
         now = self._clock()
         if not self.impressions.submit(lambda: impression_records(_shown(page, session_id), now)):
             self.metrics.impressions_dropped.inc()
@@ -106,16 +128,22 @@ class HomeService:
         self.experiments.observe(assignment, time.perf_counter() - started)
         return page
 
+    def _reusable(self, key: tuple[int, int], assignment: Assignment) -> HomePage | None:
+        with self._lock:
+            hit = self._live.get(key)
+        if hit is not None and hit[0] > time.monotonic() and _same_assignment(hit[1], assignment):
+            self.metrics.cache.labels("hit").inc()
+            return hit[1]
+        return None
+
     def _live_page(self, account_id: int, profile_id: int, assignment: Assignment) -> HomePage:
         """The whole served page, real-time adjustments included, reused for ``live_ttl_s``:
         Continue Watching and session genres move at heartbeat pace, requests far faster."""
         key = (account_id, profile_id)
+        reused = self._reusable(key, assignment)
+        if reused is not None:
+            return reused
         now = time.monotonic()
-        with self._lock:
-            hit = self._live.get(key)
-        if hit is not None and hit[0] > now and _same_assignment(hit[1], assignment):
-            self.metrics.cache.labels("hit").inc()
-            return hit[1]
         viewer = resolve_viewer(self._db, account_id=account_id, profile_id=profile_id)
         config = assignment.config
         base = self._base(viewer, config)

@@ -55,13 +55,23 @@ class Revocations:
         self._unsaved: dict[str, float] = {}  # revoked while the store was down
         self._lock = threading.Lock()
 
-    def is_revoked(self, session: str) -> bool:
+    def cached(self, session: str) -> bool | None:
+        """``is_revoked`` when this process already knows the answer, else None: no I/O, so the
+        API may ask on its event loop and go to a worker thread only on None."""
         now = self._now()
         with self._lock:
             if self._revoked.get(session, 0.0) > now:
                 return True
             if self._live.get(session, 0.0) > now:
                 return False
+        return None
+
+    def is_revoked(self, session: str) -> bool:
+        known = self.cached(session)
+        if known is not None:
+            return known
+        now = self._now()
+        with self._lock:
             store_down = now < self._store_down_until
         if not store_down:
             try:

@@ -69,6 +69,23 @@ class AccessTokens:
         return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
 
     def verify(self, token: str) -> Principal:
+        principal = self._principal(token)
+        if self._revocations.is_revoked(principal.session):
+            raise Unauthenticated("the session has been logged out")
+        return principal
+
+    def verify_cached(self, token: str) -> Principal | None:
+        """``verify`` without I/O: None when the session's revocation state is not cached here
+        (then call ``verify``, which reads the online store or the database)."""
+        principal = self._principal(token)
+        revoked = self._revocations.cached(principal.session)
+        if revoked is None:
+            return None
+        if revoked:
+            raise Unauthenticated("the session has been logged out")
+        return principal
+
+    def _principal(self, token: str) -> Principal:
         try:
             claims = self._decode(token)
         except jwt.ExpiredSignatureError:
@@ -81,8 +98,6 @@ class AccessTokens:
             )
         except (ValueError, KeyError):
             raise Unauthenticated("the access token is not valid") from None
-        if self._revocations.is_revoked(principal.session):
-            raise Unauthenticated("the session has been logged out")
         return principal
 
     def _decode(self, token: str) -> dict[str, object]:

@@ -64,3 +64,14 @@ def test_units_count_what_each_exposed_profile_did_after_exposure() -> None:
 def test_no_exposures_give_no_units() -> None:
     frame = to_frame(pd.DataFrame([_play(1, 10, timedelta(0), 10.0)]))
     assert units(frame, "exp").empty
+
+
+def test_a_row_impression_counts_every_title_it_showed() -> None:
+    # The server logs one impression per row with its titles in ``context``; a client's own
+    # impression (no titles) counts as its one title.
+    rows = [
+        _impression(1, timedelta(0), "control") | {"context": '{"titles": [1, 2, 3, 4]}'},
+        _impression(1, timedelta(seconds=1), "control") | {"context": "{}"},
+    ]
+    out = units(to_frame(pd.DataFrame(rows)), "exp").set_index("profile_id")
+    assert out.loc[1]["impressions"] == 5

@@ -1,16 +1,22 @@
-"""Impression records written from a byte template are exactly the ``Event`` envelope, and the
-logging queue drops pages (counted) instead of making a request wait."""
+"""Impression records (one per row) written from a byte template are exactly the ``Event``
+envelope, and the logging queue drops pages (counted) instead of making a request wait."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
-from marquee.domain.events import Event, EventType
-from marquee.recs.impressions import ImpressionLog, PageShown, impression_records
+from marquee.domain.events import Event, EventType, impression_titles
+from marquee.recs.impressions import (
+    TITLES_PER_RECORD,
+    ImpressionLog,
+    PageShown,
+    impression_records,
+)
 from marquee.storage.eventlog import LogRecord
 
 SHOWN = PageShown(
@@ -29,24 +35,39 @@ SHOWN = PageShown(
 )
 def test_each_record_is_the_event_envelope_byte_for_byte(now: datetime) -> None:
     records = impression_records(SHOWN, now)
-    assert len(records) == 4
-    for record, (row, position, title) in zip(
-        records,
-        [
-            ("continue-watching", 0, 7),
-            *[('genre-{sci}"fi', n, t) for n, t in enumerate([3, 9, 11])],
-        ],
-        strict=True,
-    ):
+    assert len(records) == 2  # one per row
+    for record, (row, titles) in zip(records, SHOWN.rows, strict=True):
         event = Event.model_validate_json(record.payload)
         assert event.to_json() == record.payload
-        assert (event.type, event.row, event.position) == (EventType.IMPRESSION, row, position)
+        assert (event.type, event.row, event.position) == (EventType.IMPRESSION, row, 0)
         assert event.item is not None
-        assert event.item.title_id == title
+        assert event.item.title_id == titles[0]
+        assert impression_titles(event.item.title_id, event.context) == list(titles)
         assert event.experiments == {"home-ranker": "treatment"}
-        assert event.context == {"level": "precomputed", "model_version": None, "config": "diverse"}
+        assert event.context == {
+            "level": "precomputed",
+            "model_version": None,
+            "config": "diverse",
+            "titles": list(titles),
+        }
         assert (event.event_id, event.profile_id) == (record.event_id, record.profile_id)
         assert event.client_time == now
+
+
+def test_a_long_row_is_split_into_valid_records_that_keep_every_title_in_order() -> None:
+    titles = list(range(9_999_001, 9_999_001 + 2 * TITLES_PER_RECORD + 7))  # 7-digit ids
+    shown = replace(SHOWN, rows=[("top-picks", titles)], model_version="v" * 64)
+    records = impression_records(shown, datetime.now(UTC))
+    events = [Event.model_validate_json(r.payload) for r in records]  # context under 4 KiB
+    assert [e.position for e in events] == [0, TITLES_PER_RECORD, 2 * TITLES_PER_RECORD]
+    shown_again = [t for e in events for t in impression_titles(None, e.context)]
+    assert shown_again == titles
+
+
+def test_a_clients_own_impression_shows_its_one_title() -> None:
+    assert impression_titles(5, {}) == [5]
+    assert impression_titles(5, {"titles": "not a list"}) == [5]
+    assert impression_titles(None, {}) == []
 
 
 def test_event_ids_are_unique_across_pages() -> None:
@@ -77,4 +98,4 @@ def test_a_full_queue_drops_and_counts_pages_instead_of_waiting() -> None:
     assert accepted.count(False) == impressions.dropped >= 4
     event_log.release.set()
     impressions.close()
-    assert len(event_log.appended) == 4 * accepted.count(True)
+    assert len(event_log.appended) == 2 * accepted.count(True)

@@ -23,3 +23,16 @@ def test_a_logout_in_this_process_is_honoured_at_once() -> None:
     here.revoke("s1")
     assert here.is_revoked("s1")
     assert not here.is_revoked("s2")
+
+
+def test_the_cached_answer_is_unknown_until_the_store_has_been_read() -> None:
+    # ``cached`` is what the API asks on its event loop: it must never guess "not revoked".
+    clock = [100.0]
+    here = Revocations(kv=MemoryStore(), db=None, ttl_s=900, monotonic=lambda: clock[0])
+    assert here.cached("s1") is None
+    assert not here.is_revoked("s1")
+    assert here.cached("s1") is False
+    clock[0] += STORE_LIVE_CACHE_S + 0.01
+    assert here.cached("s1") is None
+    here.revoke("s1")
+    assert here.cached("s1") is True

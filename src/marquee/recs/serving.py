@@ -37,11 +37,11 @@ from marquee.recs.served import (
     watching_row,
 )
 from marquee.recs.serving_metrics import ServingMetrics
-from marquee.services.lists import ListsService
-from marquee.services.progress import ProgressService
+from marquee.services.lists import ListsService, saved_ids
+from marquee.services.progress import ProgressService, WatchItem
 from marquee.services.progress import watching as progress_watching
 from marquee.services.title_cards import TitleCards
-from marquee.services.viewers import Viewer, resolve_viewer
+from marquee.services.viewers import Viewer, resolve_viewer, viewer_in
 from marquee.storage.db import Database
 from marquee.storage.db.tables import EditorialPin, Exclusion, WatchProgress
 from marquee.storage.kv import OnlineStore
@@ -50,6 +50,13 @@ _FALLBACK_TTL_S = 2.0  # fallback pages are cached briefly, so recovery shows up
 _POINTER_TTL_S = 1.0
 _MAX_CACHED = 100_000  # entries per in-process cache; past it the cache starts over
 _MAX_LIVE = 2_048  # whole pages are large: past this, expired ones go, then all
+
+
+@dataclass(frozen=True)
+class _Live:
+    watching: list[WatchItem]
+    blocked: set[int]
+    saved: list[int]
 
 
 @dataclass(frozen=True)
@@ -144,10 +151,14 @@ class HomeService:
         if reused is not None:
             return reused
         now = time.monotonic()
-        viewer = resolve_viewer(self._db, account_id=account_id, profile_id=profile_id)
         config = assignment.config
-        base = self._base(viewer, config)
-        rows = self._adjust(viewer, account_id, base)
+        # One database session for the viewer and the profile's live state: a session each
+        # cost more than their queries.
+        with self._db.session() as s:
+            viewer = viewer_in(s, account_id=account_id, profile_id=profile_id)
+            base = self._base(viewer, config)
+            live = self._live_state(s, viewer, base)
+        rows = self._adjust(viewer, base, live)
         page = HomePage(profile_id, assignment.variant, config, base.level, base.version,
                         base.created, rows, assignment.exposure)  # fmt: skip
         ttl = min(self._settings.live_ttl_s, _FALLBACK_TTL_S)
@@ -308,19 +319,22 @@ class HomeService:
 
     # -- real-time adjustments, filters and hydration --------------------------------------
 
-    def _adjust(self, viewer: Viewer, account_id: int, base: _Base) -> list[ServedRow]:
+    def _live_state(self, s: Session, viewer: Viewer, base: _Base) -> _Live:
+        """Continue Watching, blocked titles and My List of a viewer already checked to be the
+        caller's."""
         now = self._clock()
         since = base.created or now - timedelta(days=1)
-        # One database session for the profile's live state: a session each cost more than
-        # their queries. The viewer was checked to be the caller's just before.
-        with self._db.session() as s:
-            watching = progress_watching(
-                s, viewer.profile_id, viewer.max_level, viewer.country, now
-            )
-            blocked = _blocked(s, viewer.profile_id, since)
+        return _Live(
+            progress_watching(s, viewer.profile_id, viewer.max_level, viewer.country, now),
+            _blocked(s, viewer.profile_id, since),
+            saved_ids(s, viewer.profile_id),
+        )
+
+    def _adjust(self, viewer: Viewer, base: _Base, live: _Live) -> list[ServedRow]:
+        now = self._clock()
+        watching, blocked, saved = live.watching, live.blocked, live.saved
         session = self._session_genres(viewer.profile_id)
         rows = [watching_row(watching)] if watching else []
-        saved = self._lists.ids(viewer.profile_id)
         if saved:
             rows.append(
                 Row(

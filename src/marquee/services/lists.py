@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from marquee.clock import Clock
 from marquee.domain.events import Event, EventType, ItemRef
@@ -35,14 +36,7 @@ class ListsService:
     def ids(self, profile_id: int) -> list[int]:
         """The saved titles, most recently added first."""
         with self._db.session() as s:
-            return list(
-                s.scalars(
-                    select(MyListEntry.title_id)
-                    .where(MyListEntry.profile_id == profile_id)
-                    .order_by(MyListEntry.added_at.desc(), MyListEntry.title_id)
-                    .limit(MAX_ENTRIES)
-                )
-            )
+            return saved_ids(s, profile_id)
 
     def cards(self, viewer: Viewer) -> list[TitleCard]:
         """Saved titles the profile may watch (a rating can change after saving)."""
@@ -89,3 +83,15 @@ class ListsService:
             server_time=now,
         )
         self._events.publish([event])
+
+
+def saved_ids(s: Session, profile_id: int) -> list[int]:
+    """``ListsService.ids`` within a session the caller already holds."""
+    return list(
+        s.scalars(
+            select(MyListEntry.title_id)
+            .where(MyListEntry.profile_id == profile_id)
+            .order_by(MyListEntry.added_at.desc(), MyListEntry.title_id)
+            .limit(MAX_ENTRIES)
+        )
+    )

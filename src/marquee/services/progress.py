@@ -216,6 +216,8 @@ def watching(
     latest: dict[int, WatchProgress] = {}
     for row in rows:
         latest.setdefault(row.title_id, row)
+    if not latest:
+        return []
     titles = {t.id: t for t in s.scalars(select(Title).where(Title.id.in_(latest)))}
     orders = episode_orders(s, [r.title_id for r in latest.values() if r.episode_id is not None])
     windows = _windows(s, list(latest))

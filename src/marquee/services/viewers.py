@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from marquee.domain.maturity import ADULT_LEVEL, KIDS_MAX_LEVEL
 from marquee.errors import NotFound
@@ -49,9 +50,14 @@ def viewer_of(profile: Profile) -> Viewer:
 def resolve_viewer(db: Database, *, account_id: int, profile_id: int) -> Viewer:
     """The profile if it belongs to ``account_id``; another account's is simply not found."""
     with db.session() as s:
-        profile = s.scalars(
-            select(Profile).where(Profile.id == profile_id, Profile.account_id == account_id)
-        ).first()
-        if profile is None:
-            raise NotFound(f"no profile {profile_id}")
-        return viewer_of(profile)
+        return viewer_in(s, account_id=account_id, profile_id=profile_id)
+
+
+def viewer_in(s: Session, *, account_id: int, profile_id: int) -> Viewer:
+    """``resolve_viewer`` within a session the caller already holds."""
+    profile = s.scalars(
+        select(Profile).where(Profile.id == profile_id, Profile.account_id == account_id)
+    ).first()
+    if profile is None:
+        raise NotFound(f"no profile {profile_id}")
+    return viewer_of(profile)

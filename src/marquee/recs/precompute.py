@@ -125,7 +125,7 @@ class Precompute:
         # Experiment assignment as of this run (``ExperimentService.allocation("home")``).
         self._allocation = allocation or Allocation.from_settings(settings)
         self._registry = registry
-        self._lake = lake  # ratings, thumbs and list adds made on the platform
+        self._lake = lake  # ratings, thumbs, list adds and impressions made on the platform
 
     def run(self, *, progress: Progress | None = None, fail_before_flip: bool = False) -> Summary:
         report = progress or (lambda stage, done, total: None)
@@ -139,7 +139,7 @@ class Precompute:
         release = self._release(data, models)
         ranker_release = None
         if models is not None:
-            models.ranker = fit_ranker(data, models, self._settings, now)
+            models.ranker = fit_ranker(data, models, self._settings, now, lake=self._lake)
             ranker_release = self._release_ranker(models)
         report("fit", 1, 1)
         version = self._version(data, models)

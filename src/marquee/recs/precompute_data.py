@@ -13,14 +13,18 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import func, or_, select
 
+from marquee.domain.events import EventType
 from marquee.recs import lake_events
 from marquee.recs.data import FINISHED_COMPLETION, IdMap
+from marquee.recs.ranking.impression_labels import Impressions
 from marquee.services.title_cards import TitleCard, TitleCards
 from marquee.services.viewers import Viewer, viewer_of
 from marquee.storage.db import Database
@@ -41,6 +45,7 @@ NEW_ROW = 20
 _POSITIVE_KINDS = ("thumbs_up", "rate", "play")
 VERDICT_TYPES = ("rate", "thumbs_up", "thumbs_down", "add_to_list")
 PICK = "interaction"  # an onboarding title pick, as an event kind (recs/data.py: confidence 1)
+IMPRESSION, PLAY_START = EventType.IMPRESSION.value, EventType.PLAY_START.value
 
 
 @dataclass(frozen=True)
@@ -136,6 +141,32 @@ def lake_verdicts(lake: Lake) -> pd.DataFrame:
         "AND session_id <> 'onboarding'"
     )
     return lake_events.to_event_kinds(lake_events.as_frame(table))
+
+
+def lake_impressions(lake: Lake, *, since: int) -> Impressions:
+    """Impressions and play starts from ``since`` (seconds) on, for the ranker's impression
+    labels. Memory stays bounded: the scan reads five columns of the days from ``since``, and
+    only the two event types reach pandas."""
+    table = lake.scan(
+        since=datetime.fromtimestamp(since, UTC),
+        columns=["type", "profile_id", "title_id", "context", "client_time"],
+    )
+    rows = table.filter(pc.is_in(table["type"], pa.array([IMPRESSION, PLAY_START])))
+    micros = pc.cast(pc.cast(rows["client_time"], pa.timestamp("us", tz="UTC")), pa.int64())
+    seconds = pc.divide(micros, 1_000_000)  # integer division: whole seconds, as events have
+    frame = rows.drop_columns(["client_time"]).append_column("timestamp", seconds).to_pandas()
+    shown = frame[frame["type"] == IMPRESSION].drop(columns="type")
+    starts = frame[(frame["type"] == PLAY_START) & frame["title_id"].notna()]
+    played = pd.DataFrame(
+        {
+            "user_id": starts["profile_id"].astype(np.int64),
+            "item_id": starts["title_id"].astype(np.int64),
+            "kind": "play",
+            "value": np.nan,  # a start says nothing of completion
+            "timestamp": starts["timestamp"].astype(np.int64),
+        }
+    )
+    return Impressions(shown.reset_index(drop=True), played.reset_index(drop=True))
 
 
 def load_home_data(

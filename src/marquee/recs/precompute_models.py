@@ -15,10 +15,12 @@ from marquee.recs.candidates.base import Recommender
 from marquee.recs.candidates.neighbours import ItemKNN
 from marquee.recs.candidates.popularity import Trending
 from marquee.recs.data import from_events
-from marquee.recs.precompute_data import HomeData
-from marquee.recs.ranking.training import PageRanker, fit_sources, fit_temporal
+from marquee.recs.precompute_data import HomeData, lake_impressions
+from marquee.recs.ranking.training import PageRanker, fit_sources, fit_temporal, window_cutoffs
+from marquee.storage.lake import Lake
 
 NEIGHBOURS = 30  # a title's stored neighbours (More Like This, cold start)
+HOLDOUT = 0.2  # share of events after the ranker's latest cutoff (and between its windows')
 
 
 @dataclass
@@ -46,13 +48,22 @@ def fit_models(data: HomeData, settings: RecsSettings, now: datetime) -> Models 
 
 
 def fit_ranker(
-    data: HomeData, models: Models, settings: RecsSettings, now: datetime
+    data: HomeData,
+    models: Models,
+    settings: RecsSettings,
+    now: datetime,
+    *,
+    lake: Lake | None = None,
 ) -> PageRanker | None:
     """The multi-objective ranker, trained on a temporal split of the events (see
-    ``ranking/dataset.py``), ready to score pages; None while there is too little data or
-    ``ranker_windows`` is 0."""
-    if settings.ranker_windows == 0:
+    ``ranking/dataset.py``), its play head on the lake's impressions where a window has enough
+    (``ranking/impression_labels.py``), ready to score pages; None while there is too little
+    data or ``ranker_windows`` is 0."""
+    if settings.ranker_windows == 0 or len(data.events) == 0:
         return None
+    cutoffs = window_cutoffs(data.events, holdout=HOLDOUT, windows=settings.ranker_windows)
+    # Only the windows' impressions are read: from the earliest cutoff on.
+    shown = lake_impressions(lake, since=min(cutoffs)) if lake is not None and cutoffs else None
     segment_of = {p.profile_id: p.segment for p in data.profiles}
     genres = pd.DataFrame(
         [(t, g) for t, card in data.cards.items() for g in card.genres],
@@ -75,7 +86,9 @@ def fit_ranker(
         pool=pool,
         genres=genres,
         snapshot_id=snapshot,
+        holdout=HOLDOUT,
         windows=settings.ranker_windows,
+        impressions=shown,
     )
     if model is None:
         return None

@@ -115,16 +115,40 @@ def release_ranker(registry: ModelRegistry, ranker: PageRanker) -> tuple[Release
         name=RANKER,
         artefact=ranker.model.to_bytes(),
         snapshot=fitted.snapshot_id,
-        params={**params, "rounds": fitted.rounds, "features": len(fitted.features)},
+        params={
+            **params,
+            "rounds": fitted.rounds,
+            "features": len(fitted.features),
+            # Which labels each head learnt from ("temporal" or "impressions"): shown by
+            # `marquee models show ranker VERSION`.
+            **{f"labels_{head}": source for head, source in fitted.label_sources.items()},
+        },
         metrics=fitted.metrics,
         kind="ranker:lightgbm",
     )
     registry.prune(RANKER, keep=KEEP_VERSIONS)
     try:
-        registry.promote(RANKER, entry.version, gate=RANKER_GATE)
+        registry.promote(
+            RANKER, entry.version, gate=ranker_gate(registry, fitted.label_sources["play"])
+        )
     except PromotionRefused as refused:
         return _ranker_fall_back(registry, entry.version, refused.regressions, ranker)
     return Release(RANKER, entry.version, entry.version, []), ranker
+
+
+def ranker_gate(registry: ModelRegistry, labels_play: str) -> tuple[str, ...]:
+    """The heads' held-out AUCs, compared like with like. ``auc_play`` is measured on temporal
+    rows, ``auc_play_shown`` on impression rows: a play head is gated on the one matching its
+    labels, and not at all when its label source differs from the promoted ranker's (an
+    impression-trained head scoring lower on the temporal proxy is no regression)."""
+    others = tuple(m for m in RANKER_GATE if m != "auc_play")
+    pointer = registry.promoted(RANKER)
+    if pointer is None:
+        return RANKER_GATE
+    before = registry.get(RANKER, pointer.version).params.get("labels_play", "temporal")
+    if before != labels_play:
+        return others
+    return ("auc_play_shown" if labels_play == "impressions" else "auc_play", *others)
 
 
 def _ranker_fall_back(

@@ -14,6 +14,7 @@ from marquee.recs.data import Interactions
 from marquee.recs.errors import ModelVersionNotFound, PromotionRefused
 from marquee.recs.evaluation.holdout import cutoffs, holdout_metrics
 from marquee.recs.registry import ModelRegistry, regressions
+from marquee.recs.release import ranker_gate
 from marquee.storage.blob import BlobStat
 from marquee.storage.blob.local import LocalBlobStore
 
@@ -174,3 +175,31 @@ def test_pruning_keeps_the_newest_versions_and_always_the_promoted_one(
     assert left == {versions[0], versions[3], versions[4]}
     with pytest.raises(ModelVersionNotFound):
         registry.artefact("ranker", versions[1])
+
+
+def _promote_ranker(registry: ModelRegistry, labels_play: str) -> None:
+    entry = registry.register(
+        name="ranker", artefact=labels_play.encode(), snapshot=labels_play,
+        params={"labels_play": labels_play}, metrics={"auc_play": 0.7, "auc_play_shown": 0.6},
+    )  # fmt: skip
+    registry.promote("ranker", entry.version, force=True)
+
+
+@pytest.mark.parametrize(
+    ("promoted", "candidate", "gated_play"),
+    [
+        (None, "impressions", "auc_play"),  # nothing to compare with: the full gate
+        ("temporal", "temporal", "auc_play"),
+        ("impressions", "impressions", "auc_play_shown"),
+        ("temporal", "impressions", None),  # label source changed: play head not comparable
+        ("impressions", "temporal", None),
+    ],
+)
+def test_the_ranker_gate_compares_the_play_head_like_with_like(
+    registry: ModelRegistry, promoted: str | None, candidate: str, gated_play: str | None
+) -> None:
+    if promoted is not None:
+        _promote_ranker(registry, promoted)
+    gate = ranker_gate(registry, candidate)
+    assert {"auc_complete", "auc_thumbs"} <= set(gate)
+    assert [m for m in gate if m.startswith("auc_play")] == ([gated_play] if gated_play else [])

@@ -10,6 +10,9 @@ Label mapping of the temporal split (the platform's imported data has ratings, n
 * ``play`` — the profile rated, played, thumbed or listed the title after the cutoff;
 * ``complete`` — a rating ≥ 4 or a play with completion ≥ 0.9 after the cutoff;
 * ``thumbs`` — a thumbs up or a rating ≥ 4.5 after the cutoff.
+
+Where the lake holds enough impressions, the play head learns P(play | shown) from what the
+homepage showed instead (``impression_labels.py``, rows from this same :func:`candidate_frame`).
 """
 
 from __future__ import annotations
@@ -176,14 +179,20 @@ def candidate_frame(
     pool: int,
     depth: int = DEPTH,
     store: OfflineFeatures | None = None,
+    shown: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per (profile, candidate): the union of every source's top ``pool`` titles the
     profile has not seen, with each source's score and rank (read to ``depth``; NaN beyond),
     the profile's and the title's features from ``history``, and the feature store's when a
-    ``store`` (the lake's events) is given."""
+    ``store`` (the lake's events) is given. ``shown`` (``profile_id, title_id, as_of``: what the
+    homepage showed, as of when) replaces the pools: its unseen pairs are the rows, each with
+    its own ``as_of`` (impression labels, ``impression_labels.py``)."""
     lists = _source_lists(sources, profiles, max(depth, pool))
-    union = pd.concat([frame[frame["rank"] <= pool] for frame in lists.values()])
-    pairs = union[["profile_id", "title_id"]].drop_duplicates()
+    if shown is None:
+        union = pd.concat([frame[frame["rank"] <= pool] for frame in lists.values()])
+        pairs = union[["profile_id", "title_id"]].drop_duplicates().assign(as_of=history.as_of)
+    else:
+        pairs = shown[["profile_id", "title_id", "as_of"]]
     unseen = pairs.merge(history.seen, how="left", indicator=True)
     frame = unseen[unseen["_merge"] == "left_only"].drop(columns="_merge")
     for name, ranked in lists.items():
@@ -194,7 +203,7 @@ def candidate_frame(
     frame = frame.merge(history.items, how="left", left_on="title_id", right_index=True)
     frame = frame.merge(_genre_match(frame, history), how="left", on=["profile_id", "title_id"])
     frame["genre_affinity"] = frame["genre_affinity"].fillna(0.0)
-    frame["as_of"] = history.as_of
+    frame["as_of"] = frame.pop("as_of").astype(np.int64)  # last, as the keys are first
     frame = frame.sort_values(["profile_id", "title_id"], kind="stable").reset_index(drop=True)
     return frame if store is None else with_store_features(frame, store)
 

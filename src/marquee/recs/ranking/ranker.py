@@ -28,6 +28,7 @@ from marquee.recs.ranking.dataset import LABELS
 FloatArray = npt.NDArray[np.float64]
 FORMAT_VERSION = 1
 MIN_ROWS, MIN_POSITIVES = 50, 5
+TEMPORAL, IMPRESSIONS = "temporal", "impressions"  # label sources (``label_sources``)
 HOLDOUT = 0.2  # share of profiles held out to measure each head
 
 DEFAULT_PARAMS: dict[str, Any] = {
@@ -74,6 +75,10 @@ class RankerVersion:
     fit_seconds: float = 0.0
     cutoff: int = 0
     format: int = FORMAT_VERSION
+    # Where each head's labels came from: "temporal" (the proxy) or "impressions" (what the
+    # homepage showed); older saved rankers had only the proxy.
+    label_sources: dict[str, str] = field(default_factory=lambda: dict.fromkeys(LABELS, TEMPORAL))
+    shown_rows: int = 0  # impression-labelled rows the play head learnt from (0: none)
 
 
 def auc(labels: npt.ArrayLike, scores: npt.ArrayLike) -> float:
@@ -92,6 +97,14 @@ def _held_out(profiles: pd.Series) -> npt.NDArray[np.bool_]:
     return np.asarray(digest < int(256 * HOLDOUT), dtype=bool)
 
 
+def _test_rows(frame: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """The held-out profiles' rows; none when that would be every profile or none."""
+    test = _held_out(frame["profile_id"])
+    if test.all() or not test.any():
+        return np.zeros(len(frame), dtype=bool)  # too few profiles to hold any out
+    return test
+
+
 class MultiObjectiveRanker:
     """``fit`` on labelled rows; ``predict`` → P(play), P(complete | play), P(thumbs | play)."""
 
@@ -106,35 +119,65 @@ class MultiObjectiveRanker:
         return self.version.features if self.version else []
 
     def fit(
-        self, frame: pd.DataFrame, features: list[str], *, snapshot_id: str = "", cutoff: int = 0
+        self,
+        frame: pd.DataFrame,
+        features: list[str],
+        *,
+        snapshot_id: str = "",
+        cutoff: int = 0,
+        shown: pd.DataFrame | None = None,
+        labels: str = TEMPORAL,
     ) -> Self:
-        """Train every head; the play head needs both classes, else ``InvalidDataError``."""
+        """Train every head on ``frame`` (labelled by ``labels``; ``complete`` and ``thumbs`` on
+        its played rows). With ``shown`` (impression-labelled rows) the play head learns
+        P(play | shown) from those instead; ``auc_play`` stays measured on ``frame``, so the
+        promotion gate compares like with like, and ``auc_play_shown`` is measured on ``shown``.
+        The play head needs both classes, else ``InvalidDataError``."""
         started = time.perf_counter()
         _check(frame, features)
-        test = _held_out(frame["profile_id"])
-        if test.all() or not test.any():
-            test = np.zeros(len(frame), dtype=bool)  # too few profiles to hold any out
+        play_rows = frame if shown is None else shown
+        _check(play_rows, features)
+        test, play_test = _test_rows(frame), _test_rows(play_rows)
         played = frame["play"].to_numpy() == 1
-        metrics: dict[str, float] = {}
-        for label in LABELS:
-            rows = np.ones(len(frame), dtype=bool) if label == "play" else played
-            head = self._fit_head(frame, features, label, rows & ~test)
-            self._heads[label] = head
-            if test.any():
-                held = frame[rows & test]
-                metrics[f"auc_{label}"] = auc(held[label], self._head_predict(head, held, features))
+        self._heads["play"] = self._fit_head(play_rows, features, "play", ~play_test)
+        for label in LABELS[1:]:
+            self._heads[label] = self._fit_head(frame, features, label, played & ~test)
+        metrics = self._metrics(frame, features, test)
+        if shown is not None and play_test.any():
+            held = shown[play_test]
+            scores = self._head_predict(self._heads["play"], held, features)
+            metrics["auc_play_shown"] = auc(held["play"], scores)
         self.version = RankerVersion(
             snapshot_id=snapshot_id,
             params=dict(self.params),
             rounds=self.rounds,
             features=list(features),
             rows=len(frame),
-            positives={label: int(frame[label].sum()) for label in LABELS},
+            positives={label: int(frame[label].sum()) for label in LABELS}
+            | {"play": int(play_rows["play"].sum())},
             metrics={k: round(v, 5) for k, v in metrics.items() if np.isfinite(v)},
             fit_seconds=round(time.perf_counter() - started, 4),
             cutoff=cutoff,
+            label_sources={"play": IMPRESSIONS if shown is not None else labels}
+            | dict.fromkeys(LABELS[1:], labels),
+            shown_rows=0 if shown is None else len(shown),
         )
         return self
+
+    def _metrics(
+        self, frame: pd.DataFrame, features: list[str], test: npt.NDArray[np.bool_]
+    ) -> dict[str, float]:
+        """Each head's AUC on the held-out profiles' rows of ``frame`` (played rows for the
+        conditional heads)."""
+        if not test.any():
+            return {}
+        played = frame["play"].to_numpy() == 1
+        metrics = {}
+        for label in LABELS:
+            held = frame[test if label == "play" else test & played]
+            scores = self._head_predict(self._heads[label], held, features)
+            metrics[f"auc_{label}"] = auc(held[label], scores)
+        return metrics
 
     def _fit_head(
         self, frame: pd.DataFrame, features: list[str], label: str, rows: npt.NDArray[np.bool_]

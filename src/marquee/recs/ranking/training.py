@@ -1,7 +1,8 @@
 """Training the ranker on a temporal split, and scoring a page's candidate pool with it.
 
 ``fit_temporal`` is what precompute and the offline evaluation both call: sources fitted before a
-cutoff, rows and labels from ``dataset.build_temporal``, three heads from ``ranker``.
+cutoff, rows and labels from ``dataset.build_temporal`` (the play head's from
+``impression_labels.build_impression`` when the lake showed enough), three heads from ``ranker``.
 ``PageRanker`` holds a fitted ranker with the sources and history statistics as of now, and turns
 a batch of profiles into their candidate pools, ordered by any configuration's blend.
 """
@@ -27,12 +28,20 @@ from marquee.recs.ranking.dataset import (
     History,
     SourceFitter,
     Sources,
+    TrainingSet,
     build_temporal,
     candidate_frame,
     stacked,
     temporal_cutoff,
 )
-from marquee.recs.ranking.ranker import BlendWeights, FloatArray, MultiObjectiveRanker
+from marquee.recs.ranking.impression_labels import Impressions, build_impression, enough
+from marquee.recs.ranking.ranker import (
+    IMPRESSIONS,
+    TEMPORAL,
+    BlendWeights,
+    FloatArray,
+    MultiObjectiveRanker,
+)
 
 KNN_NEIGHBOURS = 60
 TRENDING_HALF_LIFE_DAYS = 7.0
@@ -63,6 +72,26 @@ def fit_sources(
     )
 
 
+def window_cutoffs(events: pd.DataFrame, *, holdout: float, windows: int) -> list[int]:
+    """The training windows' cutoffs, latest first: the first leaves the last ``holdout`` share
+    of events after it, each further one moves back by the same share."""
+    shares = [holdout * (n + 1) for n in range(windows) if holdout * (n + 1) < 1.0]
+    return [temporal_cutoff(events, holdout=share) for share in shares]
+
+
+def _fitted_once(fit_sources: SourceFitter) -> SourceFitter:
+    """``fit_sources`` for one window: its temporal and impression rows share one fit (both
+    ask for the same events before the same cutoff)."""
+    fitted: dict[int, Sources | None] = {}
+
+    def fit(history: pd.DataFrame, as_of: int) -> Sources | None:
+        if as_of not in fitted:
+            fitted[as_of] = fit_sources(history, as_of)
+        return fitted[as_of]
+
+    return fit
+
+
 def fit_temporal(
     events: pd.DataFrame,
     *,
@@ -73,35 +102,53 @@ def fit_temporal(
     holdout: float = 0.2,
     windows: int = 1,
     store: OfflineFeatures | None = None,
+    impressions: Impressions | None = None,
 ) -> MultiObjectiveRanker | None:
-    """A ranker trained on temporal splits of ``events``: the first cutoff leaves the last
-    ``holdout`` share of events after it, each further window moves back by the same share
-    (labels of a window: the events up to the next cutoff). Every window fits the sources
-    again, so more windows mean more rows at the price of more fits. None when there is too
-    little data or the labels are degenerate. With a ``store`` (the lake's events) the rows also
-    carry the feature store's point-in-time features; serving must then pass one too."""
+    """A ranker trained on temporal splits of ``events`` (``window_cutoffs``; labels of a window:
+    the events up to the next cutoff). Every window fits the sources again, so more windows mean
+    more rows at the price of more fits. With ``impressions`` (from the lake) the play head
+    learns from the windows whose impression rows pass ``impression_labels.enough``, the
+    others' temporal proxy left out; ``complete`` and ``thumbs`` keep the temporal rows. None
+    when there is too little data or the labels are degenerate. With a ``store`` (the lake's
+    events) the rows also carry the feature store's point-in-time features; serving must then
+    pass one too."""
     if len(events) == 0:
         return None
-    shares = [holdout * (n + 1) for n in range(windows) if holdout * (n + 1) < 1.0]
-    cutoffs = [temporal_cutoff(events, holdout=share) for share in shares]
-    sets = [
-        build_temporal(
-            events,
-            cutoff=at,
-            fit_sources=fit_sources,
-            pool=pool,
-            genres=genres,
-            until=until,
-            store=store,
+    cutoffs = window_cutoffs(events, holdout=holdout, windows=windows)
+    temporal: list[TrainingSet] = []
+    shown: list[TrainingSet] = []
+    for at, until in zip(cutoffs, [None, *cutoffs[:-1]], strict=True):
+        fit = _fitted_once(fit_sources)
+        rows = build_temporal(
+            events, cutoff=at, until=until, fit_sources=fit, pool=pool, genres=genres, store=store
         )
-        for at, until in zip(cutoffs, [None, *cutoffs[:-1]], strict=True)
-    ]
-    rows = stacked([s for s in sets if s is not None])
-    if rows is None:
+        temporal += [rows] if rows is not None else []
+        if impressions is None:
+            continue
+        labelled = build_impression(
+            events, impressions, cutoff=at, until=until, fit_sources=fit, genres=genres, store=store
+        )
+        shown += [labelled] if labelled is not None and enough(labelled) else []
+    return _fit(stacked(temporal), stacked(shown), snapshot_id)
+
+
+def _fit(
+    temporal: TrainingSet | None, shown: TrainingSet | None, snapshot_id: str
+) -> MultiObjectiveRanker | None:
+    """The heads on the temporal rows, the play head on the impression rows when there are
+    any (on those alone when no window had temporal rows)."""
+    main = temporal if temporal is not None else shown
+    if main is None:
         return None
+    cutoff = max(s.cutoff for s in (temporal, shown) if s is not None)
     try:
         return MultiObjectiveRanker().fit(
-            rows.frame, rows.features, snapshot_id=snapshot_id, cutoff=rows.cutoff
+            main.frame,
+            main.features,
+            snapshot_id=snapshot_id,
+            cutoff=cutoff,
+            shown=shown.frame if temporal is not None and shown is not None else None,
+            labels=TEMPORAL if temporal is not None else IMPRESSIONS,
         )
     except (InvalidDataError, LightGBMError):
         return None

@@ -190,6 +190,7 @@ class Container:
     def close(self) -> None:
         if not self._closed:
             self._closed = True
+            self.home.pages.close()
             self.home.impressions.close()
             self.search.close()  # drains queued search events: before the event log closes
             self.home.guard.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -26,6 +27,9 @@ documents whose `errors` list names each invalid field and the reason. Authentic
 """
 
 
+SWITCH_INTERVAL_S = 0.0005  # the process's GIL switch interval (default 0.005)
+
+
 def create_app(settings: Settings, *, container: Container | None = None) -> FastAPI:
     """Build the app. Backends open at start-up (or use ``container``, e.g. in tests)."""
 
@@ -37,6 +41,11 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
             # Start-up objects (modules, the container) live as long as the process: keeping
             # them out of the collector's scans halved ingestion's CPU per event (bench/README).
             gc.freeze()
+            # Threads of the process (page builds, impression logging, store reads with a
+            # deadline) wait for the GIL after every I/O call while the event loop serves
+            # reused pages; at the default 5 ms switch interval each wait could take that long
+            # (bench/README.md, homepage: p99 71-111 ms before, 40-48 ms after on SQLite).
+            sys.setswitchinterval(SWITCH_INTERVAL_S)
         # Job workers run inside the process only for a container it opened itself (serve,
         # demo); a container handed in (tests) belongs to its owner, who runs jobs explicitly.
         worker = None

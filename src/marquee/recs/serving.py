@@ -25,6 +25,7 @@ from marquee.features.online import OnlineFeatures
 from marquee.recs.coldstart import ColdStart, PopularTitles
 from marquee.recs.guard import Guard, Unreachable
 from marquee.recs.impressions import ImpressionLog, PageShown, impression_records
+from marquee.recs.live_pages import LivePages
 from marquee.recs.postrank import Audience, Pick, allowed, keep
 from marquee.recs.precompute import POINTER, Pointer, base_rules, rows_key
 from marquee.recs.rows import PageInputs, Row, build_page, decode_rows, rules_for
@@ -49,7 +50,6 @@ from marquee.storage.kv import OnlineStore
 _FALLBACK_TTL_S = 2.0  # fallback pages are cached briefly, so recovery shows up quickly
 _POINTER_TTL_S = 1.0
 _MAX_CACHED = 100_000  # entries per in-process cache; past it the cache starts over
-_MAX_LIVE = 2_048  # whole pages are large: past this, expired ones go, then all
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ class HomeService:
         self.impressions, self.guard, self.metrics = impressions, guard, metrics
         self._settings, self._clock = settings, clock
         self._cache: dict[tuple[int, str], tuple[float, _Base]] = {}
-        self._live: dict[tuple[int, int], tuple[float, HomePage]] = {}  # (account, profile)
+        self.pages = LivePages()  # whole served pages, by (account, profile)
         self._pointer: tuple[float, Pointer | None] = (0.0, None)
         self._lock = threading.Lock()
         self.metrics.watch_age(self._age)
@@ -136,21 +136,27 @@ class HomeService:
         return page
 
     def _reusable(self, key: tuple[int, int], assignment: Assignment) -> HomePage | None:
-        with self._lock:
-            hit = self._live.get(key)
-        if hit is not None and hit[0] > time.monotonic() and _same_assignment(hit[1], assignment):
-            self.metrics.cache.labels("hit").inc()
-            return hit[1]
-        return None
+        page = self.pages.get(key)
+        if page is None or not _same_assignment(page, assignment):
+            return None
+        self.metrics.cache.labels("hit").inc()
+        generation = self.pages.claim_refresh(key)
+        if generation is not None:
+            self.pages.refresh(key, lambda: self._build(key, assignment, generation))
+        return page
 
     def _live_page(self, account_id: int, profile_id: int, assignment: Assignment) -> HomePage:
-        """The whole served page, real-time adjustments included, reused for ``live_ttl_s``:
-        Continue Watching and session genres move at heartbeat pace, requests far faster."""
+        """The whole served page, real-time adjustments included, reused for ``live_ttl_s``
+        (``recs/live_pages.py``): Continue Watching and session genres move at heartbeat pace,
+        requests far faster."""
         key = (account_id, profile_id)
         reused = self._reusable(key, assignment)
-        if reused is not None:
-            return reused
-        now = time.monotonic()
+        return reused if reused is not None else self._build(key, assignment)
+
+    def _build(
+        self, key: tuple[int, int], assignment: Assignment, generation: int | None = None
+    ) -> HomePage:
+        account_id, profile_id = key
         config = assignment.config
         # One database session for the viewer and the profile's live state: a session each
         # cost more than their queries.
@@ -162,12 +168,7 @@ class HomeService:
         page = HomePage(profile_id, assignment.variant, config, base.level, base.version,
                         base.created, rows, assignment.exposure)  # fmt: skip
         ttl = min(self._settings.live_ttl_s, _FALLBACK_TTL_S)
-        with self._lock:
-            if len(self._live) > _MAX_LIVE:
-                self._live = {k: v for k, v in self._live.items() if v[0] > now}
-                if len(self._live) > _MAX_LIVE:
-                    self._live.clear()
-            self._live[key] = (now + ttl, page)
+        self.pages.put(key, page, ttl, generation=generation)
         return page
 
     def viewer(self, *, account_id: int, profile_id: int) -> Viewer:
@@ -179,13 +180,11 @@ class HomeService:
         with self._lock:
             if profile_id is None:
                 self._cache.clear()
-                self._live.clear()
                 self._pointer = (0.0, None)
             else:
                 for key in [k for k in self._cache if k[0] == profile_id]:
                     del self._cache[key]
-                for live in [k for k in self._live if k[1] == profile_id]:
-                    del self._live[live]
+        self.pages.forget(profile_id)
 
     def pointer(self) -> Pointer | None:
         """The current precompute version, read at most once a second."""

@@ -12,11 +12,10 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import orjson
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
 
 from marquee.clock import Clock
 from marquee.config import RecsSettings
@@ -26,6 +25,7 @@ from marquee.recs.coldstart import ColdStart, PopularTitles
 from marquee.recs.guard import Guard, Unreachable
 from marquee.recs.impressions import ImpressionLog, PageShown, impression_records
 from marquee.recs.live_pages import LivePages
+from marquee.recs.live_state import LiveState, live_state
 from marquee.recs.postrank import Audience, Pick, allowed, keep
 from marquee.recs.precompute import POINTER, Pointer, base_rules, rows_key
 from marquee.recs.rows import PageInputs, Row, build_page, decode_rows, rules_for
@@ -38,25 +38,17 @@ from marquee.recs.served import (
     watching_row,
 )
 from marquee.recs.serving_metrics import ServingMetrics
-from marquee.services.lists import ListsService, saved_ids
-from marquee.services.progress import ProgressService, WatchItem
-from marquee.services.progress import watching as progress_watching
+from marquee.services.lists import ListsService
+from marquee.services.progress import ProgressService
 from marquee.services.title_cards import TitleCards
 from marquee.services.viewers import Viewer, resolve_viewer, viewer_in
 from marquee.storage.db import Database
-from marquee.storage.db.tables import EditorialPin, Exclusion, WatchProgress
+from marquee.storage.db.tables import EditorialPin
 from marquee.storage.kv import OnlineStore
 
 _FALLBACK_TTL_S = 2.0  # fallback pages are cached briefly, so recovery shows up quickly
 _POINTER_TTL_S = 1.0
 _MAX_CACHED = 100_000  # entries per in-process cache; past it the cache starts over
-
-
-@dataclass(frozen=True)
-class _Live:
-    watching: list[WatchItem]
-    blocked: set[int]
-    saved: list[int]
 
 
 @dataclass(frozen=True)
@@ -163,7 +155,7 @@ class HomeService:
         with self._db.session() as s:
             viewer = viewer_in(s, account_id=account_id, profile_id=profile_id)
             base = self._base(viewer, config)
-            live = self._live_state(s, viewer, base)
+            live = live_state(s, viewer, since=base.created, now=self._clock())
         rows = self._adjust(viewer, base, live)
         page = HomePage(profile_id, assignment.variant, config, base.level, base.version,
                         base.created, rows, assignment.exposure)  # fmt: skip
@@ -318,18 +310,7 @@ class HomeService:
 
     # -- real-time adjustments, filters and hydration --------------------------------------
 
-    def _live_state(self, s: Session, viewer: Viewer, base: _Base) -> _Live:
-        """Continue Watching, blocked titles and My List of a viewer already checked to be the
-        caller's."""
-        now = self._clock()
-        since = base.created or now - timedelta(days=1)
-        return _Live(
-            progress_watching(s, viewer.profile_id, viewer.max_level, viewer.country, now),
-            _blocked(s, viewer.profile_id, since),
-            saved_ids(s, viewer.profile_id),
-        )
-
-    def _adjust(self, viewer: Viewer, base: _Base, live: _Live) -> list[ServedRow]:
+    def _adjust(self, viewer: Viewer, base: _Base, live: LiveState) -> list[ServedRow]:
         now = self._clock()
         watching, blocked, saved = live.watching, live.blocked, live.saved
         session = self._session_genres(viewer.profile_id)
@@ -403,21 +384,3 @@ def _shown(page: HomePage, session_id: str) -> PageShown:
         config=page.config,
         rows=[(row.key, [item.card.id for item in row.items]) for row in page.rows],
     )
-
-
-def _blocked(s: Session, profile_id: int, since: datetime) -> set[int]:
-    """Exclusions, and titles finished since the rows were computed (this session)."""
-    excluded = s.scalars(
-        select(Exclusion.title_id).where(
-            or_(Exclusion.profile_id.is_(None), Exclusion.profile_id == profile_id)
-        )
-    )
-    finished = s.scalars(
-        select(WatchProgress.title_id).where(
-            WatchProgress.profile_id == profile_id,
-            WatchProgress.completed.is_(True),
-            WatchProgress.episode_id.is_(None),
-            WatchProgress.updated_at >= since,
-        )
-    )
-    return set(excluded) | set(finished)

@@ -119,6 +119,13 @@ def test_scans_filter_by_profile_and_client_time(lake: Lake) -> None:
     assert window == ["event-001-000002", "event-002-000003"]
 
 
+def test_scans_filter_by_event_type(lake: Lake) -> None:
+    lake.append(rows(envelope(0), envelope(1, type="impression", row="top", position=0)))
+    assert ids(lake, types=["impression"]) == ["event-001-000001"]
+    assert ids(lake, types=["impression", "play_start"]) == ["event-001-000000", "event-001-000001"]
+    assert ids(lake, types=[]) == []
+
+
 def test_compaction_rewrites_a_days_small_files_as_one(lake: Lake) -> None:
     for n in range(4):
         lake.append(rows(envelope(n), envelope(n, profile=2, at=DAY + timedelta(days=1))))

@@ -145,13 +145,13 @@ def lake_verdicts(lake: Lake) -> pd.DataFrame:
 
 def lake_impressions(lake: Lake, *, since: int) -> Impressions:
     """Impressions and play starts from ``since`` (seconds) on, for the ranker's impression
-    labels. Memory stays bounded: the scan reads five columns of the days from ``since``, and
-    only the two event types reach pandas."""
-    table = lake.scan(
+    labels. The scan reads five columns of those two event types in the days from ``since``
+    (filters pushed down to the lake's files), not the imported ratings beside them."""
+    rows = lake.scan(
         since=datetime.fromtimestamp(since, UTC),
         columns=["type", "profile_id", "title_id", "context", "client_time"],
+        types=[IMPRESSION, PLAY_START],
     )
-    rows = table.filter(pc.is_in(table["type"], pa.array([IMPRESSION, PLAY_START])))
     micros = pc.cast(pc.cast(rows["client_time"], pa.timestamp("us", tz="UTC")), pa.int64())
     seconds = pc.divide(micros, 1_000_000)  # integer division: whole seconds, as events have
     frame = rows.drop_columns(["client_time"]).append_column("timestamp", seconds).to_pandas()

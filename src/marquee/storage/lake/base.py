@@ -61,8 +61,10 @@ class Lake(Protocol):
         until: datetime | None = None,
         columns: Sequence[str] | None = None,
         version: TimeTravel = CURRENT,
+        types: Collection[str] | None = None,
     ) -> pa.Table:
-        """Rows with client time in ``[since, until)``, of ``profile_ids`` when given."""
+        """Rows with client time in ``[since, until)``, of ``profile_ids`` and of event
+        ``types`` when given (filters pushed down to the files)."""
         ...
 
     def query(self, sql: str, *, version: TimeTravel = CURRENT) -> pa.Table:

@@ -168,8 +168,9 @@ class IcebergLake:
         until: datetime | None = None,
         columns: Sequence[str] | None = None,
         version: TimeTravel = CURRENT,
+        types: Collection[str] | None = None,
     ) -> pa.Table:
-        row_filter = _filter(profile_ids, since, until)
+        row_filter = _filter(profile_ids, since, until, types)
         with _reachable():
             table = self._table()
             snapshot_id = _snapshot_id(table, version)
@@ -307,11 +308,16 @@ def _rewrite_day(table: Table, day: date) -> None:
 
 
 def _filter(
-    profile_ids: Collection[int] | None, since: datetime | None, until: datetime | None
+    profile_ids: Collection[int] | None,
+    since: datetime | None,
+    until: datetime | None,
+    types: Collection[str] | None = None,
 ) -> BooleanExpression:
     parts: list[BooleanExpression] = []
     if profile_ids is not None:
         parts.append(In(term="profile_id", literals=sorted({int(p) for p in profile_ids}) or [0]))
+    if types is not None:
+        parts.append(In(term="type", literals=sorted(set(types)) or [""]))
     for bound, op in ((since, GreaterThanOrEqual), (until, LessThan)):
         if bound is None:
             continue

@@ -1,14 +1,18 @@
 """Homepage serving: latency and throughput under load, and precompute throughput.
 
-Run: ``.venv/bin/python bench/bench_home.py [--profiles 300] [--titles 600] [--seconds 10]``.
+Run: ``.venv/bin/python bench/bench_home.py [--profiles 300] [--titles 600] [--seconds 10]
+[--connections 4,16]``.
 Needs ``wrk``. For each backend (embedded SQLite; PostgreSQL + Redis when reachable) it imports
 a synthetic platform into a fresh database, times ``marquee batch precompute`` (profiles/s),
 measures ``HomeService.home`` in process (server-side p50/p99 without HTTP, cold and cached),
 then starts ``marquee serve`` and loads ``GET /v1/profiles/{id}/home`` with wrk (2 threads,
-fixed connections), rotating over 50 profiles with their own tokens (a Lua script). Server-side
+fixed connections: one server and load run per ``--connections`` value), rotating over 50
+profiles with their own tokens (a Lua script). Server-side
 p50/p99 come from each response's ``Server-Timing`` header (time inside the app, collected by
 the Lua script); HTTP p50/p99 are wrk's, queueing included. Workers default to the CPU count.
 On a 2-core machine wrk and the server share the cores, so the HTTP figures are conservative.
+The last column checks that every page served was logged: the titles the event log's
+impressions show, read back after the server drained, over pages served × titles a page.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -157,53 +162,61 @@ def in_process(
         container.close()
 
 
-def run(kind: str, workers: int, args: argparse.Namespace) -> tuple[str, str]:
+@dataclass(frozen=True)
+class Loaded:
+    """A backend ready for load: its settings, callers, Lua script and in-process figures."""
+
+    label: str
+    env: dict[str, str]
+    extra: dict[str, str]
+    pairs: list[tuple[int, int, str]]
+    script: Path
+    timings: Path
+    in_process: tuple[float, float, float, float]  # cold p50, cached p50, cached p99, titles
+
+
+def run(kind: str, workers: int, args: argparse.Namespace) -> tuple[str, list[str]]:
     with tempfile.TemporaryDirectory() as tmp, backend(kind, Path(tmp)) as extra:
         env = os.environ | extra
         subprocess.run(
-            marquee(
-                "import",
-                "synthetic",
-                "--profiles",
-                str(args.profiles),
-                "--titles",
-                str(args.titles),
-            ),
-            env=env,
-            check=True,
-            capture_output=True,
-        )
+            marquee("import", "synthetic", "--profiles", str(args.profiles),
+                    "--titles", str(args.titles)),
+            env=env, check=True, capture_output=True,
+        )  # fmt: skip
         seconds = precompute_seconds(env)
         pairs = callers(extra)
-        cold, warm50, warm99, per_page = in_process(extra, pairs)
         label = "SQLite" if kind == "sqlite" else "PostgreSQL + Redis"
         pre = f"| {label} | {args.profiles} | {seconds:.1f} | {args.profiles / seconds:,.0f} |"
-        port = 18100 + workers + (10 if kind != "sqlite" else 0)
-        script = Path(tmp) / "home.lua"
+        script, timings = Path(tmp) / "home.lua", Path(tmp) / "server_timing.txt"
         paths = ", ".join(f'"/v1/profiles/{p}/home"' for _, p, _ in pairs)
         tokens = ", ".join(f'"{t}"' for _, _, t in pairs)
-        timings = Path(tmp) / "server_timing.txt"
         script.write_text(LUA % (paths, tokens, timings))
-        profiles = [p for _, p, _ in pairs]
-        before = impressions_logged(extra, profiles)
-        with serving(
-            env | {"MARQUEE_MEDIA__EMBEDDED_WORKER": "false"}, port, workers, stop_timeout=60
-        ) as (base, _):
-            load = {"connections": args.connections, "threads": 2, "script": script}
-            wrk(base + "/", seconds=2, **load)  # warm-up
-            served = int(timings.read_text().split()[2])
-            result = wrk(base + "/", seconds=args.seconds, **load)
-            p50, p99, rps = result.p50_ms, result.p99_ms, result.rps
-            app50, app99, measured = timings.read_text().split()[:3]
-            served += int(measured)
-        # Every served page must be logged: impressions found / (pages served × titles a page).
-        logged = (impressions_logged(extra, profiles) - before) / (served * per_page)
-        home = (
-            f"| {label} | {workers} | {args.connections} | {cold:.2f} | {warm50:.2f} "
-            f"| {warm99:.2f} | {float(app50):.2f} | {float(app99):.2f} | {p50:.1f} | {p99:.1f} "
-            f"| {rps:,.0f} | {logged:.1%} |"
-        )
-        return pre, home
+        loaded = Loaded(label, env, extra, pairs, script, timings, in_process(extra, pairs))
+        port = 18100 + workers + (10 if kind != "sqlite" else 0)
+        rows = [load(loaded, port, workers, c, args.seconds) for c in args.connections]
+        return pre, rows
+
+
+def load(loaded: Loaded, port: int, workers: int, connections: int, seconds: int) -> str:
+    """One ``marquee serve`` under wrk at ``connections``: a table row, impressions checked."""
+    profiles = [p for _, p, _ in loaded.pairs]
+    before = impressions_logged(loaded.extra, profiles)
+    env = loaded.env | {"MARQUEE_MEDIA__EMBEDDED_WORKER": "false"}
+    with serving(env, port, workers, stop_timeout=60) as (base, _):
+        load = {"connections": connections, "threads": 2, "script": loaded.script}
+        wrk(base + "/", seconds=2, **load)  # warm-up
+        served = int(loaded.timings.read_text().split()[2])
+        result = wrk(base + "/", seconds=seconds, **load)
+        app50, app99, measured = loaded.timings.read_text().split()[:3]
+        served += int(measured)
+    cold, warm50, warm99, per_page = loaded.in_process
+    # Every served page must be logged: impressions found / (pages served × titles a page).
+    logged = (impressions_logged(loaded.extra, profiles) - before) / (served * per_page)
+    return (
+        f"| {loaded.label} | {workers} | {connections} | {cold:.2f} | {warm50:.2f} "
+        f"| {warm99:.2f} | {float(app50):.2f} | {float(app99):.2f} | {result.p50_ms:.1f} "
+        f"| {result.p99_ms:.1f} | {result.rps:,.0f} | {logged:.1%} |"
+    )
 
 
 def main() -> None:
@@ -211,20 +224,26 @@ def main() -> None:
     parser.add_argument("--profiles", type=int, default=300)
     parser.add_argument("--titles", type=int, default=600)
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--connections",
+        type=lambda text: [int(c) for c in text.split(",")],
+        default=[4, 16],
+        help="wrk connections, comma-separated: one load run each (default 4,16)",
+    )
     parser.add_argument("--workers", default=str(os.cpu_count() or 1))
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk not found: apt-get install wrk")
     kinds = ["sqlite"] + (["postgres"] if reachable(5432) and reachable(6379) else [])
     print(f"{platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}\n")
-    pre_rows, home_rows = [], []
+    pre_rows: list[str] = []
+    home_rows: list[str] = []
     for kind in kinds:
         for workers in (int(w) for w in args.workers.split(",")):
-            pre, home = run(kind, workers, args)
+            pre, homes = run(kind, workers, args)
             pre_rows.append(pre)
-            home_rows.append(home)
-            print(pre, "\n", home, flush=True)
+            home_rows += homes
+            print(pre, *homes, sep="\n", flush=True)
     print("\n| backend | profiles | seconds | profiles/s |\n| --- | ---: | ---: | ---: |")
     print("\n".join(pre_rows))
     print(

@@ -4,6 +4,8 @@ mapping of the web clickstream batch shape onto it. Pure: no I/O, time is passed
 from __future__ import annotations
 
 import json
+import math
+import numbers
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -154,13 +156,29 @@ class Event(BaseModel):
         return self.__pydantic_serializer__.to_json(self, exclude_none=True)
 
 
-def impression_titles(title_id: int | None, context: Mapping[str, Any]) -> list[int]:
+def impression_titles(
+    title_id: object, context: Mapping[str, Any] | str | bytes | None
+) -> list[int]:
     """The titles one ``impression`` event showed: the server logs one event per row, with the
-    row's titles in ``context["titles"]``; a client's event shows its one ``item``."""
-    titles = context.get("titles")
+    row's titles in ``context["titles"]``; a client's event shows its one ``item``. Takes the
+    event as stored too: ``context`` as JSON text (the lake's column), a missing title as None
+    or NaN (a pandas column)."""
+    if isinstance(context, str | bytes):
+        context = _json_object(context)
+    titles = (context or {}).get("titles")
     if isinstance(titles, list) and titles and all(type(t) is int for t in titles):
         return titles
-    return [] if title_id is None else [title_id]
+    if isinstance(title_id, numbers.Real) and not math.isnan(float(title_id)):
+        return [int(float(title_id))]
+    return []
+
+
+def _json_object(text: str | bytes) -> dict[str, Any]:
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 # Built once: a batch is validated in one call (the per-call set-up was a cost per event).

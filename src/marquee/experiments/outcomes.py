@@ -14,7 +14,6 @@ A profile is *active* on each UTC day it sent any event; it *returned* when acti
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import numpy as np
 import orjson
@@ -71,16 +70,9 @@ def _titles_shown(impressions: pd.DataFrame) -> list[int]:
     if "context" not in impressions:
         return [1] * len(impressions)
     return [
-        len(impression_titles(None if pd.isna(title) else int(title), _context(raw)))
+        len(impression_titles(title, raw))
         for title, raw in zip(impressions["title_id"], impressions["context"], strict=True)
     ]
-
-
-def _context(raw: object) -> dict[str, Any]:
-    if not isinstance(raw, str | bytes) or not raw or raw == "{}":
-        return {}
-    value = orjson.loads(raw)
-    return value if isinstance(value, dict) else {}
 
 
 def units(

@@ -18,10 +18,8 @@ temporal proxy for the play head when they hold at least ``MIN_SHOWN_ROWS`` rows
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from itertools import chain
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -54,19 +52,11 @@ class Impressions:
     starts: pd.DataFrame  # play_start events as EVENT_COLUMNS rows (kind "play", value NaN)
 
 
-def _context(text: object) -> dict[str, Any]:
-    try:
-        value = json.loads(text) if isinstance(text, str | bytes) else {}
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
 def shown_titles(rows: pd.DataFrame) -> pd.DataFrame:
     """``profile_id, title_id, timestamp``: one row per title each impression showed (a row's
     impression lists its titles in ``context``; a client's own impression shows its one item)."""
     titles = [
-        impression_titles(None if pd.isna(title) else int(title), _context(context))
+        impression_titles(title, context)
         for title, context in zip(rows["title_id"], rows["context"], strict=True)
     ]
     counts = np.fromiter((len(t) for t in titles), dtype=np.int64, count=len(titles))

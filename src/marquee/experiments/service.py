@@ -126,8 +126,14 @@ class ExperimentService:
     # -- assignment (the request path: no query but one refresh every ``refresh_s``) -------
 
     def allocation(self, surface: str) -> Allocation:
-        if time.monotonic() - self._loaded_at >= self._refresh_s:
+        if self._due():
             self.refresh(keep_on_error=True)
+        return self._known(surface)
+
+    def _due(self) -> bool:
+        return time.monotonic() - self._loaded_at >= self._refresh_s
+
+    def _known(self, surface: str) -> Allocation:
         with self._lock:
             found = self._allocations.get(surface)
         return found or Allocation.from_settings(self._settings, surface)
@@ -160,11 +166,7 @@ class ExperimentService:
 
     def cached(self, surface: str, profile_id: int) -> Assignment | None:
         """``assign`` without I/O: None when the running experiments are due to be reread."""
-        if time.monotonic() - self._loaded_at >= self._refresh_s:
-            return None
-        with self._lock:
-            found = self._allocations.get(surface)
-        return (found or Allocation.from_settings(self._settings, surface)).assign(profile_id)
+        return None if self._due() else self._known(surface).assign(profile_id)
 
     def started(self, assignment: Assignment) -> None:
         """A request served under ``assignment`` began: counted for the guardrails."""

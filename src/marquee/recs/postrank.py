@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal, Protocol
+
+import numpy as np
 
 NEW_FOR_YOU = "New for you"
 
@@ -104,7 +106,7 @@ def boost_new(
         return list(picks)
     top = max(abs(p.score) for p in picks) or 1.0
     lifted = [
-        replace(p, score=p.score + rules.new_release_boost * top)
+        Pick(p.title_id, p.score + rules.new_release_boost * top, p.reason)
         if p.title_id in info and is_new(info[p.title_id], now, rules.new_release_days)
         else p
         for p in picks
@@ -123,29 +125,40 @@ def diversify(picks: Sequence[Pick], info: Mapping[int, ItemInfo], rules: Rules)
 
 
 def _mmr(picks: Sequence[Pick], info: Mapping[int, ItemInfo], k: int, lam: float) -> list[Pick]:
-    # Relevance is rescaled to [0, 1] so lambda trades it evenly against genre overlap. Each
-    # candidate's largest overlap with what is chosen is kept up to date, so a row costs
-    # O(k × pool) Jaccard computations, not O(k² × pool).
+    # Relevance is rescaled to [0, 1] so lambda trades it evenly against genre overlap (Jaccard
+    # of genre sets). Each candidate's largest overlap with what is chosen is kept up to date,
+    # and the pool's overlaps are one matrix product: precompute runs this for every row of
+    # every profile, where a Python loop over pairs was most of a page's build time.
     pool = list(picks[: k * 4])
     if not pool:
         return []
-    high, low = max(p.score for p in pool), min(p.score for p in pool)
-    span = (high - low) or 1.0
-    value = [lam * (p.score - low) / span for p in pool]
-    genres = [frozenset(_genres(info, p.title_id)) for p in pool]
-    overlap = [0.0] * len(pool)
-    alive = list(range(len(pool)))
+    scores = np.array([p.score for p in pool])
+    span = (scores.max() - scores.min()) or 1.0
+    value = lam * (scores - scores.min()) / span
+    jaccard = _jaccard([_genres(info, p.title_id) for p in pool])
+    overlap = np.zeros(len(pool))
+    gone = np.zeros(len(pool), dtype=bool)
     chosen: list[Pick] = []
-    while alive and len(chosen) < k:
-        best = max(alive, key=lambda i: value[i] - (1 - lam) * overlap[i])
-        alive.remove(best)
+    while len(chosen) < min(k, len(pool)):
+        best = int(np.argmax(np.where(gone, -np.inf, value - (1 - lam) * overlap)))
+        gone[best] = True
         chosen.append(pool[best])
-        picked = genres[best]
-        for i in alive:
-            if picked and genres[i]:
-                shared = len(picked & genres[i]) / len(picked | genres[i])
-                overlap[i] = max(overlap[i], shared)
+        np.maximum(overlap, jaccard[best], out=overlap)
     return chosen
+
+
+def _jaccard(genres: Sequence[tuple[str, ...]]) -> np.ndarray:
+    """Pairwise Jaccard similarity of genre sets (0 where either set is empty)."""
+    names: dict[str, int] = {}
+    cells = [(row, names.setdefault(g, len(names))) for row, gs in enumerate(genres) for g in gs]
+    member = np.zeros((len(genres), max(len(names), 1)))
+    if cells:
+        member[tuple(np.array(cells).T)] = 1.0
+    shared = member @ member.T
+    sizes = member.sum(axis=1)
+    union = sizes[:, None] + sizes[None, :] - shared
+    out: np.ndarray = np.divide(shared, union, out=np.zeros_like(shared), where=union > 0)
+    return out
 
 
 def _genre_cap(picks: Sequence[Pick], info: Mapping[int, ItemInfo], k: int, cap: int) -> list[Pick]:

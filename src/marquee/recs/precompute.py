@@ -49,6 +49,10 @@ POINTER = "home:current"
 PREVIOUS = "home:previous"
 MIN_HISTORY = 3  # liked titles of its own before a profile's onboarding picks stop leading
 TTL_S = 14 * 86_400  # an abandoned version expires on its own
+# How deep the profile's ranking reaches, in Top Picks pools (row_length × 4 titles each): it
+# reorders and fills the other rows (rows.PageInputs.ranking). 10 (800 titles at the default
+# row length) was best on a validation split, docs/evaluation.md "Whole-page evaluation".
+RANKING_DEPTH = 10
 Progress = Callable[[str, int, int], None]
 
 
@@ -286,7 +290,7 @@ def profile_pages(
         return
     split = allocation or Allocation.from_settings(settings)
     pool = settings.row_length * 4
-    top = _top_picks(profiles, data, models, pool)
+    top = _top_picks(profiles, data, models, pool * RANKING_DEPTH)
     ranker = models.ranker if models is not None else None
     ranked = ranker.score([p.profile_id for p in profiles], pool) if ranker else {}
     trending = _trending(models, pool)
@@ -295,11 +299,12 @@ def profile_pages(
         rules = rules_for(base_rules(settings), config)
         scored = ranked.get(profile.profile_id)
         # The ranker orders every source's candidates by this configuration's blend.
-        picks = scored.ordered(BlendWeights(*blend_for(config)), pool) if scored else top[n]
+        picks = scored.ordered(BlendWeights(*blend_for(config)), pool) if scored else top[n][:pool]
         inputs = PageInputs(
             name=profile.name,
             audience=Audience(profile.max_level, profile.country, profile.blocked),
             top_picks=picks,
+            ranking=_deeper(picks, top[n]),
             because=_neighbours(profile.anchors, models, pool, limit=settings.because_rows),
             picked=_picked(profile, models, pool),
             genre_affinity=profile.affinity,
@@ -313,6 +318,14 @@ def profile_pages(
         )
         rows = build_page(inputs, data.cards, rules, now)
         yield profile.profile_id, rows[: settings.max_rows]
+
+
+def _deeper(
+    picks: Sequence[tuple[int, float]], deep: Sequence[tuple[int, float]]
+) -> list[tuple[int, float]]:
+    """The profile's ranking: its Top Picks order, then the candidate model's deeper list."""
+    head = {t for t, _ in picks}
+    return [*picks, *((t, s) for t, s in deep if t not in head)]
 
 
 def _top_picks(

@@ -141,6 +141,9 @@ class PageInputs:
     name: str
     audience: Audience
     top_picks: Scored = ()
+    # The profile's ranking deeper than the Top Picks row needs (empty: ``top_picks``): what
+    # reorders and fills the other rows, so their titles are chosen for the profile too.
+    ranking: Scored = ()
     because: Sequence[tuple[int, Scored]] = ()  # (anchor title, its neighbours)
     picked: Sequence[tuple[int, Scored]] = ()  # onboarding picks and their neighbours
     genre_affinity: Mapping[str, float] = field(default_factory=dict)
@@ -158,7 +161,7 @@ def build_page(
 ) -> list[Row]:
     """The page's rows, post-ranked, deduplicated and ordered by predicted engagement."""
     ok = allowed(info, inputs.audience, now)
-    personal = _personal(inputs)
+    personal = _personal(inputs.ranking or inputs.top_picks)
     names = {tid: getattr(info.get(tid), "name", str(tid)) for tid, _ in inputs.because}
     names.update({tid: getattr(info.get(tid), "name", str(tid)) for tid, _ in inputs.picked})
     candidates: list[tuple[str, str, float, list[Pick]]] = []
@@ -208,12 +211,13 @@ def build_page(
     return _order_and_dedup(ranked, personal)
 
 
-def _personal(inputs: PageInputs) -> dict[int, float]:
-    """The profile's predicted engagement per title: its Top Picks rank mapped to (0, 1]."""
-    n = len(inputs.top_picks)
+def _personal(ranking: Scored) -> dict[int, float]:
+    """The profile's predicted engagement per title: its rank in the profile's ranking mapped
+    to (0, 1]. (Read over Top Picks' depth only for the row order, it did worse on validation:
+    docs/evaluation.md "Whole-page evaluation".)"""
     out: dict[int, float] = {}
-    for rank, (tid, _) in enumerate(inputs.top_picks):
-        out.setdefault(tid, 1.0 - rank / n)
+    for rank, (tid, _) in enumerate(ranking):
+        out.setdefault(tid, 1.0 - rank / len(ranking))
     return out
 
 
@@ -225,9 +229,10 @@ def _personalise(picks: list[Pick], personal: Mapping[int, float]) -> list[Pick]
     high, low = max(p.score for p in picks), min(p.score for p in picks)
     span = (high - low) or 1.0
     scored = [
-        replace(p, score=(p.score - low) / span + PERSONAL_WEIGHT * personal.get(p.title_id, 0.0))
+        Pick(p.title_id, (p.score - low) / span + PERSONAL_WEIGHT * personal.get(p.title_id, 0.0),
+             p.reason)
         for p in picks
-    ]
+    ]  # fmt: skip
     return sorted(scored, key=lambda p: -p.score)
 
 
@@ -250,7 +255,7 @@ def _genre_rows(
     segment's popular and trending titles in it (by rank: the sources' scores differ in scale)."""
     favourites = sorted(inputs.genre_affinity.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
     pool: dict[int, float] = {}
-    sources = (inputs.top_picks, inputs.segment_top, inputs.trending)
+    sources = (inputs.ranking or inputs.top_picks, inputs.segment_top, inputs.trending)
     for level, source in enumerate(sources):
         for rank, (tid, _) in enumerate(source):
             pool.setdefault(tid, len(sources) - level - rank / len(source))
@@ -276,7 +281,9 @@ def _post_rank(
     now: datetime,
     ok: Any,
 ) -> list[Pick]:
-    kept = keep(picks, ok)
+    # Diversity reads at most 4 × row_length candidates; twice that leaves room for the
+    # new-release boost to lift titles from further down.
+    kept = keep(picks, ok)[: rules.row_length * 8]
     if key != "new":
         kept = boost_new(kept, info, now, rules)
     kept = diversify(kept, info, rules)

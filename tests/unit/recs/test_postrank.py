@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from marquee.recs.postrank import (
     NEW_FOR_YOU,
     Audience,
@@ -65,6 +68,52 @@ def test_mmr_interleaves_genres_that_plain_ranking_would_bunch() -> None:
     assert {p.title_id for p in mixed[:2]} == {1, 10}
     plain = diversify(ranked, info, Rules(row_length=4, diversity="none"))
     assert [p.title_id for p in plain] == [1, 2, 3, 10]
+
+
+def _mmr_by_definition(
+    pool: list[Pick], genres: dict[int, tuple[str, ...]], k: int, lam: float
+) -> list[int]:
+    """MMR written out pair by pair: the reference the matrix version must match."""
+    pool = pool[: k * 4]
+    high, low = max(p.score for p in pool), min(p.score for p in pool)
+    span = (high - low) or 1.0
+    left, chosen = list(pool), list[Pick]()
+    while left and len(chosen) < k:
+
+        def worth(p: Pick) -> float:
+            shared = [
+                len(set(genres[p.title_id]) & set(genres[c.title_id]))
+                / len(set(genres[p.title_id]) | set(genres[c.title_id]))
+                for c in chosen
+                if genres[p.title_id] and genres[c.title_id]
+            ]
+            return lam * (p.score - low) / span - (1 - lam) * max(shared, default=0.0)
+
+        best = max(left, key=worth)
+        left.remove(best)
+        chosen.append(best)
+    return [p.title_id for p in chosen]
+
+
+@settings(deadline=None)  # numpy's first call on a loaded machine
+@given(
+    genres=st.lists(
+        st.lists(st.sampled_from(["drama", "comedy", "horror", "war", "kids"]), max_size=3),
+        min_size=1,
+        max_size=40,
+    ),
+    scores=st.lists(st.integers(0, 5), min_size=40, max_size=40),
+    k=st.integers(1, 12),
+    lam=st.sampled_from([0.0, 0.3, 0.7, 1.0]),
+)
+def test_mmr_picks_what_its_definition_picks(
+    genres: list[list[str]], scores: list[int], k: int, lam: float
+) -> None:
+    pool = [Pick(t, float(scores[t]), "why") for t in range(len(genres))]
+    by_title = {t: tuple(g) for t, g in enumerate(genres)}
+    info = {t: Info(genres=g) for t, g in by_title.items()}
+    got = diversify(pool, info, Rules(row_length=k, diversity="mmr", mmr_lambda=lam))
+    assert [p.title_id for p in got] == _mmr_by_definition(pool, by_title, k, lam)
 
 
 def test_new_releases_move_up_by_the_boost() -> None:

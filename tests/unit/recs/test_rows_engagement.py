@@ -58,6 +58,28 @@ def test_genre_rows_take_top_picks_before_popular_titles_whatever_their_scales()
     assert got["genre-comedy"][2:] == [120, 121, 122, 123]
 
 
+def test_the_deeper_ranking_reorders_rows_with_titles_beyond_top_picks() -> None:
+    # Top Picks shows 1..8; the ranking goes on to 57 and 58, which a Because row then leads
+    # with, though its own similarity order puts them last.
+    top = scored([1, 2, 3, 4, 5, 6, 7, 8])
+    because = [(99, scored(list(range(50, 60))))]
+    assert page(top_picks=top, because=because)["because-99"][:2] == [50, 51]
+    ranking = scored([1, 2, 3, 4, 5, 6, 7, 8, 58, 57, *range(100, 140)])
+    deep = page(top_picks=top, ranking=ranking, because=because)
+    assert set(deep["because-99"][:2]) == {57, 58}
+    assert deep["top-picks"] == [1, 2, 3, 4, 5, 6]  # the Top Picks row itself is unchanged
+
+
+def test_genre_rows_fill_from_the_deeper_ranking_before_popular_titles() -> None:
+    got = page(
+        top_picks=scored([1, 2, 3, 4, 5, 6]),
+        ranking=scored([1, 2, 3, 4, 5, 6, 103, 101]),
+        segment_top=[(t, 1000.0 - t) for t in range(120, 140)],
+        genre_affinity={"comedy": 1.0},
+    )
+    assert got["genre-comedy"][:2] == [103, 101]
+
+
 def test_without_a_ranking_rows_keep_their_prior_order() -> None:
     got = page(
         because=[(99, scored(list(range(50, 60))))],

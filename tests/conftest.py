@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from marquee.api import create_app
 from marquee.bootstrap import Container, bootstrap
 from marquee.clock import ManualClock
-from marquee.config import LakeSettings, Settings
+from marquee.config import LakeSettings, RecsSettings, Settings
 from marquee.domain.roles import Role
 from marquee.services.accounts import AccountsService
 from marquee.services.credentials import Credentials
@@ -104,6 +104,10 @@ def settings(stack: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iter
         log_json=False,
         # The production stack keeps the Iceberg catalog in its (per-test) PostgreSQL database.
         lake=LakeSettings(catalog_url=database_url if stack == "production" else ""),
+        # The serving deadline is 50 ms in production; a loaded 2-core CI machine can stall a
+        # healthy read past that, and a test would see a fallback page. Outage tests use an
+        # unreachable or stopped store, which fails at once whatever the deadline.
+        recs=RecsSettings(online_timeout_ms=2000),
     )
     cleanup()
 

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from pathlib import Path
 
 from playwright.sync_api import Page, ViewportSize, expect
 
 DESKTOP: ViewportSize = {"width": 1366, "height": 768}
 PHONE: ViewportSize = {"width": 390, "height": 844}
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# docs/screenshots is refreshed on request (MARQUEE_SCREENSHOTS=docs/screenshots, docs/web.md);
+# a plain run writes to a temporary folder and leaves the working tree as it was.
+SCREENSHOTS = Path(
+    os.environ.get("MARQUEE_SCREENSHOTS") or Path(tempfile.gettempdir()) / "marquee-screenshots"
+)
 
 
 def log_in(page: Page, email: str, password: str) -> None:
@@ -27,7 +33,7 @@ def choose_profile(page: Page, name: str) -> None:
 
 
 def screenshot_both_sizes(page: Page, name: str) -> None:
-    """``docs/screenshots/{name}-desktop.png`` and ``-phone.png`` of the page as it is now."""
+    """``{SCREENSHOTS}/{name}-desktop.png`` and ``-phone.png`` of the page as it is now."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for size, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
         page.set_viewport_size(viewport)

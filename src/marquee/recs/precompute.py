@@ -69,6 +69,7 @@ def base_rules(settings: RecsSettings) -> Rules:
         genre_cap=settings.genre_cap,
         new_release_days=settings.new_release_days,
         new_release_boost=settings.new_release_boost,
+        genre_rows=settings.genre_rows,
     )
 
 
@@ -263,9 +264,9 @@ class Precompute:
 
 
 def _scored(model: Recommender, ids: np.ndarray, scores: np.ndarray) -> list[tuple[int, float]]:
-    keep = ids >= 0
+    keep = (ids >= 0) & np.isfinite(scores)
     raw = model.items.to_raw(ids[keep])
-    return [(int(t), float(s)) for t, s in zip(raw, scores[keep], strict=True) if np.isfinite(s)]
+    return list(zip(raw.tolist(), scores[keep].tolist(), strict=True))
 
 
 def _trending(models: Models | None, k: int) -> list[tuple[int, float]]:
@@ -294,6 +295,9 @@ def profile_pages(
     ranker = models.ranker if models is not None else None
     ranked = ranker.score([p.profile_id for p in profiles], pool) if ranker else {}
     trending = _trending(models, pool)
+    because = _neighbour_lists(
+        [p.anchors for p in profiles], models, pool, limit=settings.because_rows
+    )
     for n, profile in enumerate(profiles):
         config = split.assign(profile.profile_id).config
         rules = rules_for(base_rules(settings), config)
@@ -305,7 +309,7 @@ def profile_pages(
             audience=Audience(profile.max_level, profile.country, profile.blocked),
             top_picks=picks,
             ranking=_deeper(picks, top[n]),
-            because=_neighbours(profile.anchors, models, pool, limit=settings.because_rows),
+            because=because[n],
             picked=_picked(profile, models, pool),
             genre_affinity=profile.affinity,
             trending=trending,
@@ -356,16 +360,30 @@ def _neighbours(
 ) -> list[tuple[int, list[tuple[int, float]]]]:
     """The first ``limit`` titles' item-kNN neighbours (titles the model does not know are
     skipped)."""
+    return _neighbour_lists([titles], models, k, limit=limit)[0]
+
+
+def _neighbour_lists(
+    title_lists: Sequence[Sequence[int]], models: Models | None, k: int, *, limit: int
+) -> list[list[tuple[int, list[tuple[int, float]]]]]:
+    """``_neighbours`` of each list, with one ``similar_items`` call for the distinct anchors
+    of them all: profiles in a batch share many anchors, and one blocked call is far cheaper
+    than one per profile."""
     if models is None:
-        return []
-    anchors = [t for t in titles if models.knn.items.index([t])[0] >= 0][:limit]
-    if not anchors:
-        return []
-    ids, scores = models.knn.similar_items(models.knn.items.index(anchors), k)
-    return [
-        (anchor, [(t, s) for t, s in _scored(models.knn, ids[n], scores[n]) if s > 0])
-        for n, anchor in enumerate(anchors)
-    ]
+        return [[] for _ in title_lists]
+    chosen: list[list[tuple[int, int]]] = []
+    for titles in title_lists:
+        index = models.knn.items.index(list(titles)).tolist()
+        chosen.append([(t, i) for t, i in zip(titles, index, strict=True) if i >= 0][:limit])
+    distinct = sorted({i for anchors in chosen for _, i in anchors})
+    if not distinct:
+        return [[] for _ in title_lists]
+    ids, scores = models.knn.similar_items(np.array(distinct, dtype=np.int64), k)
+    table = {
+        i: [(t, s) for t, s in _scored(models.knn, ids[n], scores[n]) if s > 0]
+        for n, i in enumerate(distinct)
+    }
+    return [[(t, table[i]) for t, i in anchors] for anchors in chosen]
 
 
 def segment_inputs(

@@ -184,7 +184,7 @@ def build_page(
     count = len(inputs.new_releases)
     new = [Pick(t, float(count - n), "New on Marquee") for n, t in enumerate(inputs.new_releases)]
     add("new", "New Releases", "new", new)
-    for slug, picks, weight in _genre_rows(inputs, info):
+    for slug, picks, weight in _genre_rows(inputs, info, rules.genre_rows):
         add(f"genre-{slug}", f"{genre_name(slug)} for You", "genre", picks, weight)
     again = [Pick(t, float(-n), "Watch it again") for n, t in enumerate(inputs.watched)]
     # Watch It Again shows finished titles, so it skips the "completed" filter.
@@ -249,24 +249,25 @@ def _top_picks(inputs: PageInputs, info: Mapping[int, ItemInfo]) -> list[Pick]:
 
 
 def _genre_rows(
-    inputs: PageInputs, info: Mapping[int, ItemInfo]
+    inputs: PageInputs, info: Mapping[int, ItemInfo], count: int
 ) -> list[tuple[str, list[Pick], float]]:
-    """The profile's favourite genres, each filled from its Top Picks in the genre, then the
-    segment's popular and trending titles in it (by rank: the sources' scores differ in scale)."""
-    favourites = sorted(inputs.genre_affinity.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+    """The profile's ``count`` favourite genres, each filled from its ranking in the genre, then
+    the segment's popular and trending titles in it (by rank: the sources' scores differ in
+    scale)."""
+    favourites = sorted(inputs.genre_affinity.items(), key=lambda kv: (-kv[1], kv[0]))[:count]
+    if not favourites:
+        return []
     pool: dict[int, float] = {}
     sources = (inputs.ranking or inputs.top_picks, inputs.segment_top, inputs.trending)
     for level, source in enumerate(sources):
         for rank, (tid, _) in enumerate(source):
             pool.setdefault(tid, len(sources) - level - rank / len(source))
+    ordered = [(t, s, info[t].genres) for t, s in sorted(pool.items(), key=lambda kv: -kv[1])
+               if t in info]  # fmt: skip
     out = []
     for slug, weight in favourites:
         why = f"Because you like {genre_name(slug)}"
-        picks = [
-            Pick(t, s, why)
-            for t, s in sorted(pool.items(), key=lambda kv: -kv[1])
-            if t in info and slug in info[t].genres
-        ]
+        picks = [Pick(t, s, why) for t, s, genres in ordered if slug in genres]
         out.append((slug, picks, weight))
     return out
 
@@ -283,7 +284,7 @@ def _post_rank(
 ) -> list[Pick]:
     # Diversity reads at most 4 × row_length candidates; twice that leaves room for the
     # new-release boost to lift titles from further down.
-    kept = keep(picks, ok)[: rules.row_length * 8]
+    kept = keep(picks, ok, limit=rules.row_length * 8)
     if key != "new":
         kept = boost_new(kept, info, now, rules)
     kept = diversify(kept, info, rules)

@@ -116,6 +116,17 @@ def test_mmr_picks_what_its_definition_picks(
     assert [p.title_id for p in got] == _mmr_by_definition(pool, by_title, k, lam)
 
 
+def test_mmr_with_more_genre_names_than_fit_a_machine_word_still_picks_by_definition() -> None:
+    # Genre sets are bit words while at most 64 names are known; past that, a membership matrix.
+    names = [f"genre-{n}" for n in range(80)]
+    by_title = {t: tuple(names[(t * 7 + j * 13) % 80] for j in range(t % 4)) for t in range(60)}
+    pool = [Pick(t, float((t * 5) % 11), "why") for t in by_title]
+    info = {t: Info(genres=g) for t, g in by_title.items()}
+    for lam in (0.0, 0.5, 1.0):
+        got = diversify(pool, info, Rules(row_length=15, diversity="mmr", mmr_lambda=lam))
+        assert [p.title_id for p in got] == _mmr_by_definition(pool, by_title, 15, lam)
+
+
 def test_new_releases_move_up_by_the_boost() -> None:
     info = {1: Info(), 2: Info(), 3: Info(released=date(2026, 11, 1))}
     lifted = boost_new(picks(1, 2, 3), info, NOW, Rules(new_release_boost=0.5))

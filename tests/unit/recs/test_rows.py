@@ -98,6 +98,19 @@ def test_exploration_and_pins_appear_in_top_picks() -> None:
     assert [p.title_id for p in top.items if p.reason == "New for you"] == [77, 78]
 
 
+def test_genre_rows_sets_how_many_favourite_genre_rows_a_page_may_have() -> None:
+    affinity = {"drama": 1.0, "crime": 0.5, "comedy": 0.2}
+
+    def genre_keys(count: int) -> list[str]:
+        rows = build_page(inputs(genre_affinity=affinity), CARDS, Rules(row_length=3,
+                          genre_rows=count), NOW)  # fmt: skip
+        return sorted(r.key for r in rows if r.key.startswith("genre-"))
+
+    assert genre_keys(0) == []
+    assert genre_keys(1) == ["genre-drama"]
+    assert genre_keys(3) == ["genre-comedy", "genre-crime", "genre-drama"]
+
+
 def test_a_profile_without_data_still_gets_popular_rows() -> None:
     cold = PageInputs(name="New", audience=Audience(18, "US"), segment_top=scored(range(1, 30)))
     rows = build_page(cold, CARDS, Rules(row_length=10), NOW)

@@ -360,7 +360,8 @@ def _aware(at: datetime) -> datetime:
 
 
 def _ids(inputs: PageInputs) -> list[int]:
-    ids = [t for t, _ in inputs.top_picks] + [t for t, _ in inputs.segment_top]
+    ids = [t for t, _ in inputs.top_picks] + [t for t, _ in inputs.ranking]
+    ids += [t for t, _ in inputs.segment_top]
     ids += [t for t, _ in inputs.trending] + list(inputs.new_releases) + list(inputs.fresh)
     for anchor, similar in [*inputs.because, *inputs.picked]:
         ids.append(anchor)

@@ -145,7 +145,7 @@ class RecsSettings(_Section):
     row_length: int = Field(default=20, ge=3, le=100)
     max_rows: int = Field(default=14, ge=1, le=50)
     because_rows: int = Field(default=10, ge=0, le=10)
-    genre_rows: int = Field(default=3, ge=0, le=10)
+    genre_rows: int = Field(default=8, ge=0, le=10)
     exploration: float = Field(default=0.1, ge=0, le=0.5)
     diversity: Literal["mmr", "genre_cap", "none"] = "mmr"
     mmr_lambda: float = Field(default=0.7, ge=0, le=1)

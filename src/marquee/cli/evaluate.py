@@ -74,6 +74,10 @@ def evaluate_page(
         int | None,
         typer.Option("--because-rows", min=0, max=10, help="Override [recs] because_rows."),
     ] = None,
+    genre_rows: Annotated[
+        int | None,
+        typer.Option("--genre-rows", min=0, max=10, help="Override [recs] genre_rows."),
+    ] = None,
 ) -> None:
     """Whole-page evaluation: homepages as precompute builds them vs Top Picks alone."""
     from dataclasses import asdict
@@ -82,7 +86,8 @@ def evaluate_page(
     from marquee.recs.evaluation.datasets import load_dataset
     from marquee.recs.evaluation.page import evaluate_pages, page_markdown
 
-    settings = RecsSettings() if because_rows is None else RecsSettings(because_rows=because_rows)
+    overrides = {"because_rows": because_rows, "genre_rows": genre_rows}
+    settings = RecsSettings(**{k: v for k, v in overrides.items() if v is not None})
     report = evaluate_pages(load_dataset(data), protocol=protocol, seed=seed, settings=settings)
     report.date = datetime.now(UTC).date().isoformat()
     report.command = "marquee evaluate-page " + shlex.join(sys.argv[2:])

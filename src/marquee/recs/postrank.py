@@ -63,7 +63,7 @@ class Rules:
     genre_cap: int = 6
     new_release_days: int = 90
     new_release_boost: float = 0.15
-    genre_rows: int = 3  # personal genre rows a page may have (the profile's favourite genres)
+    genre_rows: int = 8  # candidate genre rows, from the profile's favourite genres
 
 
 def allowed(

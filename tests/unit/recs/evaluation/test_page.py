@@ -111,3 +111,12 @@ def test_the_validation_stage_never_sees_the_test_rows() -> None:
     assert len(seen.merge(test.target[rows])) == 0
     assert len(seen) == len(test.fit)
     assert len(valid.target) > 0
+
+
+def test_genre_rows_setting_decides_whether_pages_have_genre_rows() -> None:
+    def kinds(genre_rows: int) -> set[str]:
+        settings = RecsSettings(row_length=6, max_rows=8, because_rows=2, genre_rows=genre_rows)
+        return set(evaluate_pages(small_dataset(), settings=settings).rows)
+
+    assert "genre" in kinds(3)
+    assert "genre" not in kinds(0)
